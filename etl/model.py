@@ -1,0 +1,90 @@
+"""Typed records passed between the stages: extract -> parse -> validate -> load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One printed cell: its text as printed and where it was (``L12`` or ``T2R5C3``)."""
+
+    text: str
+    loc: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read with its structure (HTML, DOCX, Excel): rows of cells, spans expanded.
+
+    Each grid cell keeps the identity of the source cell it came from, so a cell that spans
+    columns is counted once and a label that spans rows can be seen by the rows below it."""
+
+    index: int
+    grid: tuple[tuple[tuple[Cell, int], ...], ...]  # (cell, source-cell id) per column
+    anchor_line: int  # line of the document text where the table stands
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a reader gives the parser: normalised text lines and structured tables."""
+
+    source: str
+    fmt: str
+    encoding: str
+    lines: tuple[str, ...]  # normalised text, one entry per line; line n is lines[n-1]
+    tables: tuple[Table, ...] = ()
+    page_meta: tuple[tuple[str, str], ...] = ()  # e.g. (("发布时间", "2020-01-31"),)
+    traditional: bool = False
+    original: tuple[str, ...] = ()  # the decoded lines before normalisation (provenance)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number (or NULL) that the report printed, with where it came from."""
+
+    value: int | float | None
+    raw: str
+    loc: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    value: int
+    evidence: str
+    loc: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str  # error / warning / info
+    message: str
+    cells: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The canonical record of one annual report."""
+
+    source: str
+    fmt: str
+    agency: str | None
+    year: int | None
+    publish_date: str | None
+    province: str | None
+    city: str | None
+    county: str | None
+    region_code: str | None
+    format_version: str
+    sections: tuple[int, ...]
+    t2: dict[str, Value | None]
+    t3: dict[str, dict[str, Value | None]]
+    t4: dict[str, Value | None]
+    narrative: dict[str, Metric]
+    findings: tuple[Finding, ...] = ()
+    title_year: int | None = None
+    period_year: int | None = None
+    narrative_counts: dict[str, int] = field(default_factory=dict)  # prose counts of 复议/诉讼
+    text: str = ""  # the normalised text, for provenance and copy detection
+    encoding: str = ""
