@@ -23,4 +23,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 bench: $(VENV)
-	$(BIN)/python bench/parse_throughput.py 1200 --full
+	$(BIN)/python bench/parse_throughput.py 2000 --full

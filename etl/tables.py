@@ -6,6 +6,7 @@ matched row a number belongs to."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from etl.rows import Row
 _PUNCT = str.maketrans({"（": "(", "）": ")", "，": ",", "、": "、", "“": "", "”": "", '"': "", " ": ""})
 
 
+@functools.lru_cache(maxsize=16384)
 def norm_label(s: str) -> str:
     return "".join(s.translate(_PUNCT).split())
 
@@ -93,8 +95,14 @@ def _value(cell: Cell) -> Value:
 
 
 def _match(patterns, labels: tuple[str, ...]) -> str | None:
+    return _match_cached("t3" if patterns is T3_PATTERNS else "t2", labels)
+
+
+@functools.lru_cache(maxsize=16384)  # reports print the same labels: match each wording once
+def _match_cached(kind: str, labels: tuple[str, ...]) -> str | None:
     """Match the label nearest the numbers first, then widen to the labels before it: the
     nearest label is the most specific one (1.属于国家秘密 under （三）不予公开)."""
+    patterns = T3_PATTERNS if kind == "t3" else T2_PATTERNS
     normed = [norm_label(x) for x in labels if norm_label(x)]
     for k in range(1, len(normed) + 1):
         text = "".join(normed[-k:])

@@ -69,7 +69,7 @@ def decode(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(enc, errors="replace").lstrip("\ufeff"), enc.replace("-sig", "")
     # UTF-16 without BOM: line ends are "\n\0" at even offsets (LE) or "\0\n" at odd ones (BE)
-    enc16 = _utf16_without_bom(data[:20000])
+    enc16 = _utf16_without_bom(data[:20000]) if b"\x00" in data[:4000] else None
     if enc16:
         return data.decode(enc16, errors="replace"), enc16
     try:

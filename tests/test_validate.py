@@ -172,3 +172,19 @@ def test_t4_each_group(group):
     t4 = dict(BASE.t4)
     t4[f"{group}_pending"] = v((t4[f"{group}_pending"].value or 0) + 1)
     assert "t4_group_sum" in rules(replace(BASE, t4=t4))
+
+
+def test_table_cells_unclear_and_repeated_row():
+    from etl.parse import text as text_reader
+
+    src = (FIXTURES / "layouts" / "pipe-markdown.txt").read_text(encoding="utf-8")
+    assert not {"table_cells_unclear", "t3_row_repeated"} & rules(BASE)
+    # a T3 row that lost cells, and a row printed twice (a header repeated on a new page)
+    bad = src.replace("| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | |",
+                      "| 二、上年结转政府信息公开申请数量 | 1 | 0 | 1 |")
+    bad = bad.replace("| 四、结转下年度继续办理 |", "| （一）予以公开 | 4 | 1 | 0 | 0 | 0 | 0 | 5 |\n| 四、结转下年度继续办理 |")
+    assert bad != src
+    rep = parse_document(text_reader.read("bad.txt", bad.encode()))
+    got = rules(rep)
+    assert {"table_cells_unclear", "t3_row_repeated"} <= got
+    assert rep.t3["carried_over"]["natural_person"] is None  # not guessed from 3 numbers

@@ -36,8 +36,11 @@ def _article(tree: LexborHTMLParser) -> LexborNode:
     return best
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _cjk(s: str) -> int:
-    return sum(1 for ch in s if "\u4e00" <= ch <= "\u9fff")
+    return len(_CJK.findall(s))
 
 
 def _cell_text(node: LexborNode) -> str:
