@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from etl.dictionary import APPLICANT_COLUMNS, T2_KEYS, T3_COLUMN_KEYS, T3_OUTCOME_ROWS, T3_ROW_KEYS, T4_GROUPS
+from etl.dictionary import (
+    APPLICANT_COLUMNS,
+    T2_FIELDS,
+    T2_KEYS,
+    T3_COLUMN_KEYS,
+    T3_OUTCOME_ROWS,
+    T3_ROW_KEYS,
+    T3_ROWS,
+    T4_GROUPS,
+    t4_label,
+)
 from etl.model import Finding, Report, Value
 
 COL_CN = {"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
@@ -34,6 +44,8 @@ RULES: dict[str, str] = {
     "table_cells_unclear": "表格行的数字个数与格式不符",
     "t3_row_repeated": "表三同一行出现两次",
 }
+ROW_CN = dict(T3_ROWS)
+T2_CN = {f.key: f.label for f in T2_FIELDS}
 SECTION_CN = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
               4: "四、行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况", 6: "六、其他需要报告的事项"}
 
@@ -82,7 +94,7 @@ def check_t3(r: Report, out: list[Finding]) -> None:
         if all(cells[c] is None for c in T3_COLUMN_KEYS):
             continue
         _sum_check(cells["total"], [(f"t3.{row}.{c}", cells[c]) for c in APPLICANT_COLUMNS], f"t3.{row}.total",
-                   "t3_row_sum", f"表三“{row}”行", out)
+                   "t3_row_sum", f"表三“{ROW_CN[row]}”行", out)
     for col in T3_COLUMN_KEYS:
         if t3["total_processed"][col] is None and all(t3[k][col] is None for k in T3_OUTCOME_ROWS):
             continue
@@ -92,7 +104,7 @@ def check_t3(r: Report, out: list[Finding]) -> None:
         for col in T3_COLUMN_KEYS:
             v = _v(t3[row][col])
             if v is not None and (v < 0 or v != int(v)):
-                out.append(Finding("negative_value", "error", f"表三 {row}/{COL_CN[col]} 印为 {_fmt(v)}，申请数量应为非负整数",
+                out.append(Finding("negative_value", "error", f"表三“{ROW_CN[row]}”/“{COL_CN[col]}”印为 {_fmt(v)}，申请数量应为非负整数",
                                    (f"t3.{row}.{col}",)))
 
 
@@ -105,7 +117,7 @@ def check_t4(r: Report, out: list[Finding]) -> None:
     for k, x in r.t4.items():
         v = _v(x)
         if v is not None and (v < 0 or v != int(v)):
-            out.append(Finding("negative_value", "error", f"表四 {k} 印为 {_fmt(v)}，案件数应为非负整数", (f"t4.{k}",)))
+            out.append(Finding("negative_value", "error", f"表四“{t4_label(k)}”印为 {_fmt(v)}，案件数应为非负整数", (f"t4.{k}",)))
 
 
 def check_t2(r: Report, out: list[Finding]) -> None:
@@ -114,7 +126,7 @@ def check_t2(r: Report, out: list[Finding]) -> None:
         if v is None:
             continue
         if v < 0 or (k != "fees_wan" and v != int(v)):
-            out.append(Finding("t2_invalid_number", "error", f"表二 {k} 印为 {_fmt(v)}，件数应为非负整数", (f"t2.{k}",)))
+            out.append(Finding("t2_invalid_number", "error", f"表二“{T2_CN[k]}”印为 {_fmt(v)}，件数应为非负整数", (f"t2.{k}",)))
     for kind, cn in (("regulations", "规章"), ("normative", "行政规范性文件")):
         issued, repealed, valid = (_v(r.t2[f"{kind}_{s}"]) for s in ("issued", "repealed", "valid"))
         if None not in (issued, repealed, valid) and repealed > valid + issued:
