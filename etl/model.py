@@ -86,5 +86,6 @@ class Report:
     title_year: int | None = None
     period_year: int | None = None
     narrative_counts: dict[str, int] = field(default_factory=dict)  # prose counts of 复议/诉讼
-    text: str = ""  # the normalised text, for provenance and copy detection
+    text: str = ""  # the normalised text, for provenance
+    prose: str = ""  # the text outside the tables, for copy detection
     encoding: str = ""

@@ -158,6 +158,7 @@ def parse_document(doc: Document) -> Report:
         period_year=period_year,
         narrative_counts=case_counts(prose),
         text=text,
+        prose=prose,
         encoding=doc.encoding,
     )
 

@@ -18,7 +18,6 @@ Reader = Callable[[str, bytes], Document]
 READERS: dict[str, Reader] = {
     ".txt": text.read,
     ".text": text.read,
-    ".md": text.read,
     ".html": html.read,
     ".htm": html.read,
     ".shtml": html.read,
