@@ -123,7 +123,7 @@ def test_regions_ranking_equals_database(db, monkeypatch):
 
 def test_compliance_not_filed(db, monkeypatch):
     at = app(db, monkeypatch, "compliance", year=2023)
-    missing = q(db, f"""SELECT count(*) FROM agencies a WHERE in_registry AND NOT EXISTS (
+    missing = q(db, """SELECT count(*) FROM agencies a WHERE in_registry AND NOT EXISTS (
                        SELECT 1 FROM reports r WHERE r.agency_id = a.agency_id AND r.year = 2023 AND NOT r.is_duplicate)""")
     assert num(metric(at, "名录中未发布")) == missing[0][0]
     assert at.dataframe  # findings and scores are listed
