@@ -6,7 +6,7 @@ DB ?= data/warehouse.duckdb
 DEMO := data/demo
 PORT ?= 8501
 
-.PHONY: test lint bench clean demo demo-data
+.PHONY: test lint bench clean demo demo-data system-deps
 
 $(VENV): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,9 +14,17 @@ $(VENV): pyproject.toml
 	$(BIN)/pip install -q -e '.[test,dashboard]'
 	touch $(VENV)
 
-test: $(VENV)
+test: $(VENV) system-deps
 	$(BIN)/ruff check etl dashboard tests bench
 	$(BIN)/python -m pytest
+
+# Debian's Chromium (the browser test drives it through Playwright) and CJK fonts.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else echo "需要 chromium 和 fonts-noto-cjk：sudo apt-get install chromium fonts-noto-cjk"; fi; \
+	fi
 
 lint: $(VENV)
 	$(BIN)/ruff check etl dashboard tests bench
