@@ -12,7 +12,6 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from etl.demo import recipe as recipe_mod
@@ -49,7 +48,7 @@ def records(n: int, seed: int = 1):
                        t2=t2, t3=t3, t4=t4, narrative={"info_published_total": Metric(
                            f.narrative["info_published_total"], prose, "L5")}, text=prose, prose=prose)
             sha = hashlib.sha256(f"{a + t}".encode()).hexdigest()
-            yield Parsed(r.source, sha, 10_000, replace(r))
+            yield Parsed(r.source, sha, 10_000, r, "parsed")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_db": ("还没有数据库。请先运行 make demo，或用 python -m etl load 导入报告。",
               "No database yet. Run make demo, or load reports with python -m etl load."),
     "no_reports": ("数据库中还没有报告。请用 python -m etl load 导入。", "The database holds no reports yet."),
+    "no_year": ("库中没有 {asked} 年度的报告，显示的是 {shown} 年度。", "No reports for {asked}; showing {shown}."),
     "no_scope": ("所选地区和年度没有报告。请换一个年度或地区。", "No reports for this region and year."),
     "overview": ("总览", "Overview"),
     "trends": ("趋势", "Trends"),

@@ -92,6 +92,8 @@ def sidebar() -> tuple[q.Scope, int | None]:
         if years:
             want = param("year")
             default = int(want) if want and want.isdigit() and int(want) in years else years[-1]
+            if want and want.isdigit() and int(want) not in years:
+                st.info(t("no_year", L).format(asked=want, shown=default))
             year = st.selectbox(t("year", L), years, index=years.index(default), key="year_box")
             set_param("year", year)
         provs = ["全国"] + run("provinces")["name"].to_list()

@@ -244,7 +244,7 @@ def register(sub) -> None:
     sd = sub.add_parser("demo-corpus", help="generate the demo corpus: documents, registry and ground truth")
     sd.add_argument("out", metavar="OUT")
     sd.add_argument("--seed", type=int, default=7)
-    sd.add_argument("--scale", choices=("small", "default", "large"), default="default")
+    sd.add_argument("--scale", choices=("small", "medium", "default", "large"), default="default")
     sd.set_defaults(func=cmd_demo_corpus)
     ss = sub.add_parser("schema", help="write the warehouse schema as Markdown (data/schema.md)")
     ss.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "data" / "schema.md"))

@@ -202,3 +202,5 @@ def test_scope_and_year_without_reports(db, monkeypatch):
     for page in ("overview", "applications", "regions"):
         at = app(db, monkeypatch, page, year=year, province=prov)
         assert any("没有报告" in i.value for i in at.info), page
+    at = app(db, monkeypatch, year=1999)  # a link to a year the database does not hold
+    assert any("没有 1999 年度的报告" in i.value for i in at.sidebar.info)

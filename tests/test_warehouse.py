@@ -292,3 +292,26 @@ def test_reader_sees_old_then_new_never_an_error(loaded, corpus, tmp_path):
     assert s.written and new[0][0] > old[0][0]
     assert {c[0] for c in counts} <= {old[0][0], new[0][0]} and counts[0][0] == old[0][0] and counts[-1][0] == new[0][0]
     assert all(c[1] == 0 for c in counts)  # never a mix: no cell without its report
+
+
+def test_two_thousand_reports_and_the_samples(tmp_path):
+    """The issue's scale: the real samples and more than 2,000 generated reports over 5 years
+    load with the row counts the ground truth predicts; a second load changes nothing."""
+    corpus = tmp_path / "corpus"
+    s = generate(corpus, seed=21, scale="medium")
+    assert s.documents >= 2000 and len(s.years) >= 3
+    db = tmp_path / "w.duckdb"
+    run_load([str(corpus), str(SAMPLES)], db, str(corpus / "registry.csv"), jobs=2, progress=False)
+    docs = [t for t in truths(corpus) if "file" in t]
+    missing = [t for t in truths(corpus) if "file" not in t]
+    real = len(list(SAMPLES.glob("*.txt"))) + len(list(SAMPLES.glob("*.html")))
+    assert q(db, "SELECT count(*) FROM reports")[0][0] == len(docs) + real
+    assert q(db, "SELECT count(*) FROM reports WHERE is_duplicate")[0][0] == sum(
+        "duplicate_report" in t["expected"] for t in docs)
+    # (the real samples add other years, for which every registered agency is rightly missing)
+    assert q(db, "SELECT count(*) FROM findings WHERE rule = 'missing_report' AND list_contains(?, year)",
+             [s.years])[0][0] == len(missing)
+    assert q(db, "SELECT count(*) FROM agencies WHERE in_registry")[0][0] == s.agencies
+    before = db.read_bytes()
+    again = run_load([str(corpus), str(SAMPLES)], db, str(corpus / "registry.csv"), progress=False)
+    assert again.files_new == 0 and not again.written and db.read_bytes() == before

@@ -47,6 +47,7 @@ st.dataframe(years.select(
 live = reps.filter(~pl.col("is_duplicate"))
 year = st.selectbox("查看年度", live["year"].to_list()[::-1], key="ag_year")
 rep = live.filter(pl.col("year") == year).row(0, named=True)
+st.caption("本年度报告为程序生成的演示报告，非真实报告。" if rep["is_demo"] else "本年度报告为真实报告（来源文件见上表）。")
 finds = run("agency_findings", picked).filter(pl.col("year") == year)
 marked = {c for cells in finds["cells"].to_list() for c in (cells or "").split(",") if c}
 
