@@ -51,12 +51,41 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[a:b].strip()
 
 
-def _line_no(text: str, pos: int) -> str:
-    return f"L{text.count(chr(10), 0, pos) + 1}"
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．])")
+_ENDS = set("。；！？：:;!?）)")
+
+
+def join_wraps(text: str) -> tuple[str, list[int]]:
+    """Join lines that a PDF broke mid-sentence ("回应社会\n关切48条"); returns the joined
+    text and, for each of its characters, the original line number."""
+    lines = text.split("\n")
+    out: list[str] = []
+    line_of: list[int] = []
+    for n, line in enumerate(lines, start=1):
+        if out and out[-1] != "\n":
+            prev = lines[n - 2].rstrip()
+            soft = len(prev) >= 15 and prev[-1:] not in _ENDS and line.strip() and not _HEADING.match(line)
+            if not soft:
+                out.append("\n")
+                line_of.append(n - 1)
+        elif out:
+            pass
+        for ch in line:
+            out.append(ch)
+            line_of.append(n)
+        if not line:
+            out.append("\n")
+            line_of.append(n)
+    return "".join(out), line_of
 
 
 def find_metrics(text: str) -> dict[str, Metric]:
     """text: the prose of the report (sections one, five and six, with the preamble)."""
+    text, line_of = join_wraps(text)
+
+    def _line_no(_: str, pos: int) -> str:
+        return f"L{line_of[min(pos, len(line_of) - 1)] if line_of else 1}"
+
     out: dict[str, Metric] = {}
     for metric, pats in PATTERNS.items():
         cands: list[tuple[int, int, int, int]] = []  # (priority, value, start, end)

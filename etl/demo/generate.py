@@ -17,7 +17,7 @@ from etl.demo import prose
 from etl.demo import recipe as recipe_mod
 from etl.demo.agencies import DemoAgency, address, build
 from etl.demo.figures import AgencyState, YearFigures, start, year_figures
-from etl.demo.render import LAYOUTS, Printed
+from etl.demo.render import LAYOUTS, PdfPrinter, Printed
 from etl.dictionary import T3_COLUMN_KEYS, T3_ROW_KEYS
 from etl.regions import gazetteer
 
@@ -158,8 +158,25 @@ def generate(out: Path, seed: int = 7, scale: str = "default", recipe: dict | No
     by_format: dict[str, int] = {}
     by_layout: dict[str, int] = {}
     defects: dict[str, int] = {}
-    n_docs = 0
     registry = []
+    printer = PdfPrinter().__enter__() if layouts.get("pdf") else PdfPrinter()
+    try:
+        _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir, printer, registry,
+                  by_format, by_layout, defects, counter := [0])
+    finally:
+        printer.close()
+    n_docs = counter[0]
+    with (out / "registry.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["name", "region_code", "kind", "aliases"])
+        w.writeheader()
+        w.writerows(registry)
+    summary = CorpusSummary(str(out), len(agencies), n_docs, years, by_format, by_layout, defects)
+    (out / "summary.json").write_text(json.dumps(summary.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+    return summary
+
+
+def _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir, printer, registry, by_format,
+              by_layout, defects, counter) -> None:
     for i, ag in enumerate(agencies):
         arng = random.Random(f"{seed}:{i}")
         level = recipe["levels"][ag.level_key]
@@ -213,31 +230,34 @@ def generate(out: Path, seed: int = 7, scale: str = "default", recipe: dict | No
                 dup.defects = d.defects + [{"kind": "duplicate_file"}]
                 docs.append(dup)
             for k, doc in enumerate(docs):
-                n_docs += 1
-                _write(doc, docs_dir, truth_dir, f"{i:05d}-{year}" + (f"-{k}" if k else ""), arng)
+                counter[0] += 1
+                _write(doc, docs_dir, truth_dir, f"{i:05d}-{year}" + (f"-{k}" if k else ""), arng, printer)
                 by_format[doc.fmt] = by_format.get(doc.fmt, 0) + 1
                 by_layout[doc.layout] = by_layout.get(doc.layout, 0) + 1
                 for x in doc.defects:
                     defects[x["kind"]] = defects.get(x["kind"], 0) + 1
             prev = d
-    with (out / "registry.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["name", "region_code", "kind", "aliases"])
-        w.writeheader()
-        w.writerows(registry)
-    summary = CorpusSummary(str(out), len(agencies), n_docs, years, by_format, by_layout, defects)
-    (out / "summary.json").write_text(json.dumps(summary.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
-    return summary
 
 
-def _write(d: Doc, docs_dir: Path, truth_dir: Path, stem: str, rng: random.Random) -> None:
+def _write(d: Doc, docs_dir: Path, truth_dir: Path, stem: str, rng: random.Random, printer: PdfPrinter) -> None:
+    if d.layout == "pdf" and not printer.available:
+        d.layout = "html_plain"  # no browser to print with: the report stays a web page
     render, ext = LAYOUTS[d.layout]
     sections = prose.sections(d.printed_name, d.year, d.picks, d.narrative, d.review_prose, d.litigation_prose)
+    # an empty cell leaves no trace in a PDF's text: printed PDFs mark blanks with "/"
+    blank = "/" if d.layout == "pdf" or rng.random() < 0.5 else ""
     printed = Printed(d.printed_name, d.year, d.fmt, d.t2, d.t3, d.t4, sections, d.publish_date, address(d.agency),
-                      "/" if rng.random() < 0.5 else "")
+                      blank)
     sub = docs_dir / d.agency.region_code[:2]
     sub.mkdir(exist_ok=True)
     path = sub / f"{stem}{ext}"
-    path.write_text(render(printed, rng), encoding="utf-8")
+    body = render(printed, rng)
+    if d.layout == "pdf":
+        path.write_bytes(printer.pdf(body))
+    elif isinstance(body, bytes):
+        path.write_bytes(body)
+    else:
+        path.write_text(body, encoding="utf-8")
     p = gazetteer().placement(d.agency.region_code)
     truth = {
         "file": str(path.relative_to(docs_dir.parent)), "agency": d.agency.name, "printed_name": d.printed_name,

@@ -170,6 +170,25 @@ def expand(rows: Rows) -> list[list[str | None]]:
     return out
 
 
+def positions(rows: Rows) -> tuple[list[tuple[Cell, tuple[int, int]]], int]:
+    """Each printed cell with the (row, column) where it starts in the full grid."""
+    taken: set[tuple[int, int]] = set()
+    out = []
+    width = 0
+    for r, row in enumerate(rows):
+        col = 0
+        for cell in row:
+            while (r, col) in taken:
+                col += 1
+            out.append((cell, (r, col)))
+            for dr in range(cell[2]):
+                for dc in range(cell[1]):
+                    taken.add((r + dr, col + dc))
+            col += cell[1]
+            width = max(width, col)
+    return out, width
+
+
 # ---- layouts ----------------------------------------------------------------------------
 
 def _preamble(p: Printed) -> list[str]:
@@ -293,10 +312,84 @@ def html_trs(p: Printed, rng: random.Random) -> str:
     return _page(f"{p.agency}{p.year}年政府信息公开工作年度报告", info, article, foot)
 
 
+
+
+
+def docx_bytes(p: Printed, rng: random.Random) -> bytes:
+    """The report as a Word document: paragraphs and tables with merged cells, as agencies'
+    attachments are (python-docx)."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    for kind, body in _blocks(p):
+        if kind == "title":
+            d.add_heading(body, level=1)
+        elif kind == "p":
+            d.add_paragraph(body)
+        else:
+            placed, ncols = positions(body)
+            table = d.add_table(rows=len(body), cols=ncols)
+            table.style = "Table Grid"
+            for (text, cs, rs), (r, col) in placed:
+                cell = table.cell(r, col)
+                if cs > 1 or rs > 1:
+                    cell = cell.merge(table.cell(r + rs - 1, col + cs - 1))
+                cell.text = text
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+class PdfPrinter:
+    """HTML to PDF through headless Chromium (Debian's package, driven by Playwright): a PDF
+    with a text layer as a browser or WPS exports it. None when Chromium is not installed."""
+
+    def __init__(self) -> None:
+        import shutil
+
+        self.exe = shutil.which("chromium") or shutil.which("chromium-browser")
+        self._pw = self._browser = self._page = None
+
+    def __enter__(self):
+        if self.exe:
+            try:
+                from playwright.sync_api import sync_playwright
+
+                self._pw = sync_playwright().start()
+                self._browser = self._pw.chromium.launch(executable_path=self.exe, args=[
+                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+                self._page = self._browser.new_page()
+            except Exception:  # no Playwright or a broken browser: the corpus goes on without PDFs
+                self.close()
+        return self
+
+    @property
+    def available(self) -> bool:
+        return self._page is not None
+
+    def pdf(self, html: str) -> bytes:
+        self._page.set_content(html, wait_until="load")
+        return self._page.pdf(format="A4", margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
+
+    def close(self) -> None:
+        if self._browser:
+            self._browser.close()
+        if self._pw:
+            self._pw.stop()
+        self._pw = self._browser = self._page = None
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 LAYOUTS = {
     "html_portal": (html_portal, ".html"),
     "html_plain": (html_plain, ".shtml"),
     "html_trs": (html_trs, ".htm"),
     "text_tabs": (text_tabs, ".txt"),
     "text_pipe": (text_pipe, ".txt"),
+    "docx": (docx_bytes, ".docx"),
+    "pdf": (html_plain, ".pdf"),  # printed to PDF by PdfPrinter
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from etl.errors import UnsupportedFormat
 from etl.model import Document
-from etl.parse import html, text
+from etl.parse import docx, excel, html, image, office, pdf, text
 
 Reader = Callable[[str, bytes], Document]
 
@@ -22,6 +22,18 @@ READERS: dict[str, Reader] = {
     ".htm": html.read,
     ".shtml": html.read,
     ".xhtml": html.read,
+    ".pdf": pdf.read,
+    ".docx": docx.read,
+    ".xlsx": excel.read,
+    ".xlsm": excel.read,
+    ".xls": excel.read,
+    ".png": image.read,
+    ".jpg": image.read,
+    ".jpeg": image.read,
+    ".tif": image.read,
+    ".tiff": image.read,
+    ".doc": office.read,
+    ".wps": office.read,
 }
 
 
