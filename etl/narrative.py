@@ -104,9 +104,10 @@ def find_metrics(text: str) -> dict[str, Metric]:
                 if metric == "info_published_total" and "其中" in text[clause_start + 1 : m.start()]:
                     continue  # a breakdown ("其中发布政策文件信息51条") is not a total
                 if metric == "info_published_total":
-                    before5 = text[max(0, m.start() - 8) : m.start()]
-                    if _NOT_INFO.search(m.group(0)) or (_NOT_INFO.search(before5) and "等" not in before5[-2:]):
-                        continue  # a channel's or a topic's count, not the total
+                    before = text[max(0, m.start() - 8) : m.start()]
+                    channel = list(_NOT_INFO.finditer(before))
+                    if _NOT_INFO.search(m.group(0)) or (channel and "等" not in before[channel[-1].end() :]):
+                        continue  # a channel's or a topic's count ("微信公众号发布信息576条"), not the total
                     if prio < 8:
                         prio += len(set(_TOTAL_HINT.findall(text[max(0, m.start() - 4) : m.end()])))
                 try:

@@ -169,7 +169,8 @@ def place(agency: str | None, title: str | None, text_head: str) -> Placement:
     need_more = p.code is None or (p.county is None and (_ZONE.search(agency or "") or not agency))
     if p.code is None or need_more:
         addresses = " ".join(_ADDRESS.findall(text_head))
-        extra = g.scan(addresses) + [m for m in g.scan(text_head, shorts=False)]
+        # short city names ("武汉") count in the text only when the name itself places nothing
+        extra = g.scan(addresses) + g.scan(text_head, shorts=p.code is None)
         combined = g.resolve(own + extra, votes=True)
         if p.code is None or (combined.code and g._under(combined.code, p.code)):
             if p.code is None or combined.city and p.city in (None, combined.city):

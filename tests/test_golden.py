@@ -16,8 +16,6 @@ KNOWN_MISSES = {
     "excerpt-030": {"province"},  # township not named; 重庆 only from the site
     "excerpt-031": {"province", "city", "county"},  # 横山镇: namesakes in several provinces
     "excerpt-034": {"province", "city", "county"},  # "县教育局": county only from the domain
-    "excerpt-097": {"province", "city"},  # "市民政局": 武汉 only from a WeChat account name
-    "excerpt-025": {"narrative.info_published_total"},  # two totals (345 vs 2333) at equal strength
 }
 
 
