@@ -10,6 +10,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import duckdb
+
 from etl.errors import EtlError
 from etl.extract import MAX_FILE_BYTES, discover, is_candidate, read_source
 from etl.load import DEFAULT_DB, LoadSummary, Parsed, write
@@ -185,6 +187,10 @@ def cmd_load(args: argparse.Namespace) -> int:
         return 1
     except OSError as exc:
         print(f"入库失败，原数据库未改动：{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:  # e.g. the disk filled while the new database was written
+        print(f"入库失败（数据库写入出错，可能是磁盘空间不足），原数据库未改动：{str(exc).splitlines()[0]}",
+              file=sys.stderr)
         return 1
     print_summary(s)
     return 0

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl import limits
 from etl.errors import EtlError, LimitExceeded, UnreadableFile
 from etl.model import Document
 from etl.parse import reader_for, supported
 
-MAX_FILE_BYTES = int(os.environ.get("GOVREPORT_MAX_FILE_MB", "50")) * 1024 * 1024
+MAX_FILE_BYTES = limits.MAX_FILE_MB * 1024 * 1024
 
 
 @dataclass(frozen=True)

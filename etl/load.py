@@ -200,10 +200,10 @@ def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] |
         return s  # nothing new: the database is not rewritten
     tmp = db.with_name(f".{db.name}.loading-{os.getpid()}")
     for stale in db.parent.glob(f".{db.name}.loading-*"):
-        stale.unlink(missing_ok=True)  # left by a load that was killed
-    if db.exists():
-        shutil.copyfile(db, tmp)
+        stale.unlink(missing_ok=True)  # left by a load that was killed (a killed process cleans nothing)
     try:
+        if db.exists():
+            shutil.copyfile(db, tmp)
         con = duckdb.connect(str(tmp))
         _create(con)
         matcher = Matcher(registry, old_agencies)
@@ -277,6 +277,7 @@ def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] |
         os.replace(tmp, db)  # the one atomic step: readers see the old file or the new one
         s.written = True
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)  # a failed load leaves nothing behind, the old file untouched
         raise
     return s

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from dataclasses import dataclass
 
+from etl import limits
 from etl.errors import EtlError
 from etl.extract import SourceFile, read_source, to_document
 from etl.model import Report
@@ -20,11 +24,38 @@ class Outcome:
     error_kind: str | None = None
 
 
-def parse_source(src: SourceFile) -> Outcome:
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    """A per-file parse time limit (SIGALRM; main thread only, elsewhere no limit is set)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(*_):
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        doc = to_document(src)
-        report = validate(parse_document(doc))
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def parse_source(src: SourceFile, seconds: int | None = None) -> Outcome:
+    seconds = limits.PARSE_SECONDS if seconds is None else seconds
+    try:
+        with time_limit(seconds):
+            doc = to_document(src)
+            report = validate(parse_document(doc))
         return Outcome(src, src.path, report, None)
+    except _Timeout:
+        return Outcome(src, src.path, None, f"解析超过 {seconds} 秒的上限，已放弃该文件", "LimitExceeded")
     except EtlError as exc:
         return Outcome(src, src.path, None, exc.one_line(), type(exc).__name__)
     except RecursionError:

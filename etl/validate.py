@@ -7,6 +7,7 @@ reported on its own (rule blank_cells)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from etl.dictionary import (
     APPLICANT_COLUMNS,
@@ -39,6 +40,7 @@ RULES: dict[str, str] = {
     "missing_table": "表二、表三、表四齐全",
     "format_2019_after_2021": "2021 年及以后的报告应使用 2021 版格式",
     "title_year_mismatch": "标题年份＝统计期限年份",
+    "future_year": "报告年度不能晚于当前年度",
     "blank_cells": "统计表中的空白或“/”单元格（记为空，不按 0 计）",
     "t3_other_merged": "表三（六）其他处理印为一行",
     "table_cells_unclear": "表格行的数字个数与格式不符",
@@ -165,6 +167,8 @@ def check_structure(r: Report, out: list[Finding]) -> None:
         out.append(Finding("format_2019_after_2021", "warning",
                            f"{r.year} 年度报告仍使用 2019 版格式（应使用国办公开办函〔2021〕30号规定的格式），部分数字不可与新格式直接比较",
                            ("format_version",)))
+    if r.year is not None and r.year >= date.today().year:  # a year's report appears after the year ends
+        out.append(Finding("future_year", "error", f"报告年度为 {r.year} 年，该年度尚未结束，请核对", ("year",)))
     if r.title_year and r.period_year and r.title_year != r.period_year:
         out.append(Finding("title_year_mismatch", "warning",
                            f"标题写的是 {r.title_year} 年，统计期限却是 {r.period_year} 年", ("year",)))

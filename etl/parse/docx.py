@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import zipfile
 
+from etl import limits
 from etl.errors import LimitExceeded, UnreadableFile
 from etl.model import Cell, Document, Table
 from etl.parse.text import lines_of
 from etl.textnorm import normalise_line, to_simplified
 
-MAX_UNZIPPED = 200 * 1024 * 1024  # a zip bomb expands far beyond any real report
+MAX_UNZIPPED = limits.MAX_UNZIPPED_MB * 1024 * 1024  # a zip bomb expands far beyond any real report
 
 
 def check_zip(data: bytes, what: str) -> None:
@@ -21,6 +22,11 @@ def check_zip(data: bytes, what: str) -> None:
     except zipfile.BadZipFile:
         raise UnreadableFile(f"{what} 文件已损坏或不完整（不是有效的压缩包）") from None
     total = sum(i.file_size for i in z.infolist())
+    for info in z.infolist():
+        if info.filename.endswith((".xml", ".rels")) and info.file_size < 50 * 1024 * 1024:
+            head = z.read(info)[:4096]
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # Office XML never declares entities
+                raise LimitExceeded(f"{what} 文件中含有 XML 实体声明（可能是“十亿笑声”攻击），已拒收")
     if total > MAX_UNZIPPED:
         raise LimitExceeded(f"{what} 解压后有 {total / 1048576:.0f} MB，超过 {MAX_UNZIPPED // 1048576} MB 的上限（疑似压缩炸弹）")
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from etl import limits
 from etl.errors import UnreadableFile
 from etl.model import Document
 from etl.parse.text import lines_of
 
-MAX_PAGES = 200
+MAX_PAGES = limits.MAX_PDF_PAGES
 
 
 def page_texts(data: bytes) -> list[str]:
