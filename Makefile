@@ -6,7 +6,7 @@ DB ?= data/warehouse.duckdb
 DEMO := data/demo
 PORT ?= 8501
 
-.PHONY: test lint bench clean demo demo-data system-deps
+.PHONY: test lint bench clean demo demo-data system-deps faults
 
 $(VENV): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,10 @@ $(DB): $(DEMO)/.demo-corpus
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# the long fault-injection loop: SIGKILL a load at 60 random points
+faults: $(VENV)
+	GOVREPORT_KILL_POINTS=60 $(BIN)/python -m pytest -q tests/test_warehouse.py -k killed
 
 bench: $(VENV)
 	$(BIN)/python bench/parse_throughput.py 2000 --full
