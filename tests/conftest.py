@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl.pipeline import parse_path
@@ -67,3 +68,12 @@ def ganzhou() -> dict:
 
 def load_expected(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def q(db: Path, sql: str, params=None) -> list[tuple]:
+    """Run one query on a warehouse file, read-only, and close it again."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

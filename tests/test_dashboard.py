@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, q
 from streamlit.testing.v1 import AppTest
 
 from etl.commands import run_load
@@ -27,13 +27,6 @@ def db(tmp_path_factory) -> Path:
              jobs=1, progress=False)
     return path
 
-
-def q(db: Path, sql: str, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def app(db: Path, monkeypatch, page: str = "overview", **params) -> AppTest:

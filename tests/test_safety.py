@@ -13,19 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES, parse_json
+from conftest import FIXTURES, parse_json, q
 
 from etl.commands import run_load
 
 GANZHOU = FIXTURES / "samples" / "ganzhou-jkq-2023.txt"
 
-
-def q(db: Path, sql: str, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _docx(document_xml: str) -> bytes:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, q
 
 from etl.commands import run_load
 from etl.demo.generate import generate
@@ -36,13 +36,6 @@ def loaded(corpus, tmp_path_factory) -> Path:
     run_load([str(corpus), str(SAMPLES)], db, str(corpus / "registry.csv"), jobs=2, progress=False)
     return db
 
-
-def q(db: Path, sql: str, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def truths(corpus: Path) -> list[dict]:
