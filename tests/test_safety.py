@@ -244,3 +244,24 @@ def test_dashboard_answers_while_loads_replace_the_database(tmp_path, monkeypatc
     con.close()
     assert shown[0] in counts or shown[0] <= final
     assert set(shown) <= set(range(counts[0], final + 1)) and len(set(shown)) <= 3
+
+
+def test_unreadable_folder_is_recorded_and_the_rest_loads(tmp_path, monkeypatch):
+    """A folder the loader may not read (root reads everything, so the refusal is simulated)."""
+    import etl.extract as extract
+
+    src = tmp_path / "in"
+    (src / "locked").mkdir(parents=True)
+    shutil.copy(GANZHOU, src / "a.txt")
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(extract.os, "scandir", scandir)
+    db = tmp_path / "w.duckdb"
+    s = run_load([str(src)], db, jobs=1, progress=False)
+    assert s.loaded == 1 and s.rejected == 1
+    assert q(db, "SELECT reason FROM sources WHERE path LIKE '%locked'")[0][0] == "没有读取该文件夹的权限"
