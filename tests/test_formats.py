@@ -197,6 +197,7 @@ def test_formats_in_the_demo_corpus(tmp_path):
 
     recipe = __import__("etl.demo.recipe", fromlist=["load"]).load()
     recipe["layouts"] = {"docx": 1, "pdf": 1}
+    recipe["scale"]["small"] = {**recipe["scale"]["small"], "years": [2023]}  # one year covers both formats
     generate(tmp_path, seed=4, scale="small", recipe=recipe)
     seen = set()
     for tf in sorted((tmp_path / "truth").glob("*.json")):
