@@ -288,3 +288,67 @@ def source_counts(con) -> pl.DataFrame:
 def agency_list(con) -> pl.DataFrame:
     return frame(con, """SELECT agency_id, name, coalesce(county, city, province, '') AS place FROM agencies
                          ORDER BY name""")
+
+
+# --- for the printed briefing ------------------------------------------------------------------
+
+def place_matches(con, name: str) -> pl.DataFrame:
+    """Every (province, city, county) where `name` is the province, city or county: resolves a
+    scope typed on the command line ("江西省", "赣州市", "章贡区")."""
+    return frame(con, """SELECT DISTINCT province, CASE WHEN $n IN (city, county) THEN city END AS city,
+                                CASE WHEN county = $n THEN county END AS county
+                         FROM agencies WHERE $n IN (province, city, county)""", {"n": name})
+
+
+def outcome_groups_by_year(con, scope: Scope) -> pl.DataFrame:
+    """Table 3's outcomes in their seven groups, per year."""
+    def group(prefix: str) -> str:
+        return " + ".join(f"coalesce(r.t3__{k}__total, 0)" for k in OUTCOME_ROWS if k.startswith(prefix))
+    return frame(con, f"""SELECT r.year, sum(r.t3__new_received__total) AS received,
+                                 sum(r.t3__granted__total) AS granted, sum(r.t3__partially_granted__total) AS partial,
+                                 sum({group('denied_')}) AS denied, sum({group('unable_')}) AS unable,
+                                 sum({group('rejected_')}) AS not_processed, sum({group('other_')}) AS other
+                          FROM ({BASE}) r WHERE {SCOPE} AND r.year IS NOT NULL GROUP BY r.year ORDER BY r.year""",
+                 scope.params())
+
+
+def late_reports(con, scope: Scope, year: int, limit: int = 10) -> pl.DataFrame:
+    return frame(con, f"""SELECT agency_name AS agency, publish_date, deadline, days_late FROM ({BASE}) r
+                          WHERE {SCOPE} AND r.year = $year AND r.days_late > 0
+                          ORDER BY days_late DESC, agency LIMIT $limit""",
+                 {**scope.params(), "year": year, "limit": limit})
+
+
+def error_reports(con, scope: Scope, year: int, limit: int = 10) -> pl.DataFrame:
+    """Reports whose tables do not add up, worst first, with the rules they broke."""
+    return frame(con, f"""SELECT r.agency_name AS agency, r.n_errors,
+                                 (SELECT string_agg(DISTINCT f.rule, '、' ORDER BY f.rule) FROM findings f
+                                  WHERE f.report_id = r.report_id AND f.severity = 'error') AS rules
+                          FROM ({BASE}) r WHERE {SCOPE} AND r.year = $year AND r.n_errors > 0
+                          ORDER BY r.n_errors DESC, agency LIMIT $limit""",
+                 {**scope.params(), "year": year, "limit": limit})
+
+
+def scope_counts(con, scope: Scope, year: int) -> pl.DataFrame:
+    """One row: the counts the briefing's compliance section and summary state."""
+    return frame(con, f"""
+      SELECT count(*) AS reports,
+             count(*) FILTER (WHERE days_late > 0) AS late,
+             count(*) FILTER (WHERE days_late IS NULL) AS date_unknown,
+             count(*) FILTER (WHERE n_errors > 0) AS inconsistent,
+             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM findings f WHERE f.report_id = r.report_id
+                                            AND f.rule = 'copied_report')) AS copied,
+             count(*) FILTER (WHERE is_demo) AS demo
+      FROM ({BASE}) r WHERE {SCOPE} AND r.year = $year""", {**scope.params(), "year": year})
+
+
+def copied_reports(con, scope: Scope, year: int, limit: int = 10) -> pl.DataFrame:
+    return frame(con, f"""SELECT r.agency_name AS agency, f.message FROM ({BASE}) r JOIN findings f USING (report_id)
+                          WHERE {SCOPE} AND r.year = $year AND f.rule = 'copied_report'
+                          ORDER BY agency LIMIT $limit""", {**scope.params(), "year": year, "limit": limit})
+
+
+def format_mix(con, scope: Scope, year: int) -> pl.DataFrame:
+    return frame(con, f"""SELECT format_version, fmt, count(*) AS reports FROM ({BASE}) r
+                          WHERE {SCOPE} AND r.year = $year GROUP BY ALL ORDER BY reports DESC""",
+                 {**scope.params(), "year": year})

@@ -58,6 +58,35 @@ def _cached(name: str, key: tuple, args: tuple, kwargs: tuple):
     return getattr(q, name)(con, *args, **dict(kwargs))
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _briefing(key: tuple, scope: q.Scope, year: int, fmt: str) -> bytes:
+    from dashboard.briefing import build  # draws charts with Chromium: only when asked
+
+    return build(connection(), scope, year, fmt)
+
+
+def briefing(scope: q.Scope, year: int, fmt: str) -> bytes:
+    """The printed briefing for this scope and year, cached per database file."""
+    return _briefing(_file_key(db_path()), scope, year, fmt)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _exported(key: tuple, kind: str, args: tuple) -> bytes:
+    from dashboard import agency_export, followup
+
+    if kind == "agency":
+        return agency_export.workbook(connection(), *args)
+    return followup.workbook(connection(), *args)[0]
+
+
+def agency_workbook(agency_id: int) -> bytes:
+    return _exported(_file_key(db_path()), "agency", (agency_id,))
+
+
+def followup_workbook(scope: q.Scope, year: int) -> bytes:
+    return _exported(_file_key(db_path()), "followup", (scope, year))
+
+
 # ---- filters in the URL -------------------------------------------------------------------
 
 def param(name: str) -> str | None:

@@ -6,6 +6,7 @@ Every other module takes field keys from here: the parser's output, the DuckDB c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -139,3 +140,27 @@ def field_label(flat: str) -> tuple[str, str]:
     if parts[0] == "t4":
         return f"表四 {t4_label(parts[1])}", "件"
     raise KeyError(flat)
+
+
+def cell_words(ref: str) -> str:
+    """A finding's cell reference (``t3.granted.total``, ``t4.review_total``, ``narrative.x``,
+    ``L12``, ``T2R24C5``) in the words of the printed report, for people who fix it."""
+    if m := re.fullmatch(r"L(\d+)", ref):
+        return f"原文第 {m[1]} 行"
+    if m := re.fullmatch(r"T(\d+)R(\d+)C(\d+)", ref):
+        return f"网页第 {m[1]} 个表格第 {m[2]} 行第 {m[3]} 列"
+    parts = ref.split(".")
+    if len(parts) == 1 and ref in ("t2", "t3", "t4"):
+        return f"{TABLE_NAMES[ref]}（整表）"
+    if parts[0] in ("t2", "t3", "t4"):
+        try:
+            return field_label("__".join(parts))[0]
+        except (KeyError, IndexError, StopIteration):
+            return ref
+    if parts[0] == "narrative":
+        names = {f.key: f.label for f in NARRATIVE_METRICS}
+        return f"正文所述 {names.get(parts[-1], '数字')}"
+    return {"format_version": "报告格式（表格版本）", "publish_date": "发布日期"}.get(ref, ref)
+
+
+TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}

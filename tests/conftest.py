@@ -77,3 +77,18 @@ def q(db: Path, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def db(tmp_path_factory) -> Path:
+    """A small generated warehouse with the real samples: the dashboard, briefing and export tests
+    read it (read-only)."""
+    from etl.commands import run_load
+    from etl.demo.generate import generate
+
+    root = tmp_path_factory.mktemp("dash")
+    generate(root / "corpus", seed=5, scale="small")
+    path = root / "w.duckdb"
+    run_load([str(root / "corpus"), str(FIXTURES / "samples")], path, str(root / "corpus" / "registry.csv"),
+             jobs=1, progress=False)
+    return path

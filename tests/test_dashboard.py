@@ -12,20 +12,10 @@ from conftest import FIXTURES, q
 from streamlit.testing.v1 import AppTest
 
 from etl.commands import run_load
-from etl.demo.generate import generate
 
 APP = str(Path(__file__).parents[1] / "dashboard" / "app.py")
 PAGES = ["overview", "trends", "regions", "compliance", "applications", "review", "agency", "data", "definitions"]
 
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("dash")
-    generate(root / "corpus", seed=5, scale="small")
-    path = root / "w.duckdb"
-    run_load([str(root / "corpus"), str(FIXTURES / "samples")], path, str(root / "corpus" / "registry.csv"),
-             jobs=1, progress=False)
-    return path
 
 
 
@@ -197,3 +187,17 @@ def test_scope_and_year_without_reports(db, monkeypatch):
         assert any("没有报告" in i.value for i in at.info), page
     at = app(db, monkeypatch, year=1999)  # a link to a year the database does not hold
     assert any("没有 1999 年度的报告" in i.value for i in at.sidebar.info)
+
+
+def test_overview_makes_the_briefing_and_pages_offer_their_exports(db, monkeypatch):
+    prov = q(db, "SELECT province FROM agencies WHERE province IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    at = app(db, monkeypatch, year=2023, province=prov[0][0])
+    assert not at.get("download_button")
+    at.button(key="make_docx").click().run()
+    assert not at.exception and not at.error
+    assert len(at.get("download_button")) == 1  # the Word briefing, ready to download
+    at = app(db, monkeypatch, "compliance", year=2023)
+    assert len(at.get("download_button")) == 1  # 督办清单
+    agency = q(db, "SELECT agency_id FROM reports GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")[0][0]
+    at = app(db, monkeypatch, "agency", agency=agency)
+    assert len(at.get("download_button")) == 1  # the agency's years as Excel

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.metrics import BY_KEY, fmt, label
-from dashboard.state import header, lang, param, run, set_param
+from dashboard.state import agency_workbook, header, lang, param, run, set_param
 from etl.dictionary import T2_FIELDS, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_SUFFIXES
 
 L = lang()
@@ -43,6 +43,10 @@ st.dataframe(years.select(
     .when(pl.col("days_late") == 0).then(pl.lit("按时")).otherwise(pl.lit("日期不明")).alias("时效"),
     pl.col("format_version").alias("格式"), pl.col("n_errors").alias("错误"), pl.col("n_warnings").alias("警告"),
     pl.col("is_duplicate").alias("重复文件"), pl.col("source_path").alias("源文件")), hide_index=True)
+
+st.download_button("下载本机关各年度数据（Excel）" if L == "zh" else "Download this agency's years (Excel)",
+                   agency_workbook(picked), f"单位档案-{info['name']}.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_agency")
 
 live = reps.filter(~pl.col("is_duplicate"))
 year = st.selectbox("查看年度", live["year"].to_list()[::-1], key="ag_year")

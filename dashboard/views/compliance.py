@@ -1,14 +1,12 @@
 """合规监测: who filed on time, late, with errors or not at all; findings; scores; follow-up list."""
 
-import io
-
 import polars as pl
 import streamlit as st
 
 from dashboard import charts
 from dashboard.i18n import t
 from dashboard.metrics import COMPLIANCE_FORMULA
-from dashboard.state import empty, header, lang, run
+from dashboard.state import empty, followup_workbook, header, lang, run
 from etl.checks import CROSS_RULES
 from etl.validate import RULES
 
@@ -49,14 +47,11 @@ scores = run("compliance_scores", scope, year)
 st.dataframe(scores, hide_index=True)
 
 st.subheader("督办清单" if L == "zh" else "Follow-up list")
-todo = run("findings", scope, year, None, ["error", "warning"], 20000)
-if todo.height:
-    buf = io.BytesIO()
-    sheet = todo.select(pl.col("agency").alias("机关"), pl.col("year").alias("年度"), pl.col("rule").alias("规则"),
-                        pl.col("rule").replace_strict(ALL_RULES, default="").alias("规则说明"),
-                        pl.col("severity").alias("严重程度"), pl.col("message").alias("问题"),
-                        pl.col("cells").alias("涉及单元格"), pl.col("province").alias("省"),
-                        pl.col("city").alias("市"), pl.col("county").alias("县"))
-    sheet.write_excel(buf, worksheet="督办清单", autofilter=True, autofit=True)
-    st.download_button(f"下载督办清单（Excel，{todo.height:,} 条）", buf.getvalue(), f"督办清单-{scope.name()}-{year}.xlsx",
+st.caption("每个机关须整改的问题：问题说明、涉及的表格和单元格、所依据的规则。一个工作表逐条列出（可筛选），另一个按机关汇总。")
+n_todo = counts.filter(pl.col("severity").is_in(["error", "warning"]))["n"].sum() if counts.height else 0
+if n_todo:
+    st.download_button(f"下载督办清单（Excel，{n_todo:,} 条）", followup_workbook(scope, year),
+                       f"督办清单-{scope.name()}-{year}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_todo")
+else:
+    st.info("本范围本年度没有须整改的问题。")

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from dashboard import charts
+from dashboard.brief_render import RenderError
 from dashboard.i18n import t
 from dashboard.metrics import BY_KEY, CARD_METRICS, fmt, label
-from dashboard.state import empty, header, lang, run
+from dashboard.state import briefing, empty, header, lang, run
 
 L = lang()
 scope, year = st.session_state["scope"], st.session_state["year"]
@@ -51,3 +52,22 @@ if subs.height:
     lead.dataframe(ranked.head(5).select("name", "value", "reports"), hide_index=True)
     lag.markdown(f"**{t('laggards', L)}**")
     lag.dataframe(ranked.tail(5).reverse().select("name", "value", "reports"), hide_index=True)
+
+st.subheader("分析简报" if L == "zh" else "Briefing")
+st.caption("本范围、本年度的简报：总体情况、主要指标及同比、趋势图、合规情况和数据说明。"
+           if L == "zh" else "A printable briefing for this region and year (in Chinese).")
+b1, b2 = st.columns(2)
+for col, kind, name, mime in ((b1, "pdf", "PDF", "application/pdf"),
+                             (b2, "docx", "Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")):
+    asked = f"brief_{kind}_{scope}_{year}"
+    if col.button(f"生成 {name} 简报" if L == "zh" else f"Make {name} briefing", key=f"make_{kind}"):
+        st.session_state[asked] = True
+    if st.session_state.get(asked):
+        try:
+            with st.spinner("正在生成简报（绘制图表约需数秒）…" if L == "zh" else "Drawing the briefing…"):
+                data = briefing(scope, year, kind)
+        except RenderError as e:
+            col.error(str(e))
+        else:
+            col.download_button(f"下载 {name} 简报" if L == "zh" else f"Download {name}", data,
+                                f"政务公开年报分析简报-{scope.name()}-{year}.{kind}", mime, key=f"dl_{kind}")
