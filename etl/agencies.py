@@ -7,6 +7,7 @@ office expects reports from; a report whose agency is not in it is loaded and ma
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -20,8 +21,9 @@ _TOWNSHIP = re.compile(r"(镇|乡|街道|街道办事处|办事处|苏木)(人�
 _OTHER = re.compile(r"管理委员会|管委会|开发区|园区|新区|试验区|示范区")
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def name_key(name: str) -> str:
-    """The key under which variants of one agency's name meet."""
+    """The key under which variants of one agency's name meet (cached: an agency files every year)."""
     s = "".join((name or "").split())
     s = re.sub(r"^中共", "", s)
     s = s.replace("党政办公室", "办公室").replace("党政办", "办公室").replace("办公厅", "办公室")
@@ -108,8 +110,13 @@ class Matcher:
     def __init__(self, registry: list[RegistryEntry] | None, existing: list[dict] | None = None) -> None:
         self.by_key: dict[str, int] = {}
         self.agencies: dict[int, dict] = {}
+        self.by_region: dict[str, list[int]] = {}  # region code -> agency ids (for names printed without place)
+        self.next_id = 1
         for a in existing or []:
             self.agencies[a["agency_id"]] = dict(a)
+            self.next_id = max(self.next_id, a["agency_id"] + 1)
+            if a.get("region_code"):
+                self.by_region.setdefault(a["region_code"], []).append(a["agency_id"])
             self.by_key.setdefault(a["name_key"], a["agency_id"])
             for alias in (a.get("aliases") or "").split("；"):
                 if alias:
@@ -126,7 +133,10 @@ class Matcher:
         self.has_registry = bool(registry)
 
     def _new(self, name: str, code: str | None, kind: str, in_registry: bool, status: str) -> int:
-        aid = max(self.agencies, default=0) + 1
+        aid = self.next_id
+        self.next_id += 1
+        if code:
+            self.by_region.setdefault(code, []).append(aid)
         g = gazetteer()
         place = g.placement(code) if code and code in g.by_code else None
         prov, city, county = (place.province, place.city, place.county) if place else (None, None, None)
@@ -144,7 +154,7 @@ class Matcher:
         aid = self.by_key.get(key)
         if aid is None and region_code:
             # a name printed without its place ("县教育局") meets the registered agency of that place
-            cands = [a for a in self.agencies.values()
+            cands = [a for a in map(self.agencies.get, self.by_region.get(region_code, ()))
                      if a["region_code"] == region_code and a["name_key"].endswith(key) and len(key) >= 3]
             if len(cands) == 1:
                 aid = cands[0]["agency_id"]
@@ -157,6 +167,8 @@ class Matcher:
         if a["region_code"] is None and region_code:
             fresh = self._placed(a, region_code)
             self.agencies[aid] = fresh
+            if fresh["region_code"]:
+                self.by_region.setdefault(fresh["region_code"], []).append(aid)
         return aid
 
     def _placed(self, a: dict, code: str) -> dict:

@@ -34,3 +34,7 @@ class NotAReport(EtlError):
 
 class LimitExceeded(EtlError):
     """The file breaks a configured safety limit (size, time, decompressed size)."""
+
+
+class LoadError(EtlError):
+    """The warehouse itself cannot take the load (an old format, a broken file)."""

@@ -10,7 +10,7 @@ import polars as pl
 
 from etl.errors import EtlError
 from etl.frames import frame
-from etl.schema import TABLES
+from etl.schema import TABLES, VIEWS
 
 EXCEL_MAX_ROWS = 1_048_575
 
@@ -18,7 +18,7 @@ EXCEL_MAX_ROWS = 1_048_575
 def dictionary_frame() -> pl.DataFrame:
     rows = []
     for table in ("reports", "findings", "cells"):
-        for col, typ, desc in TABLES[table][1]:
+        for col, typ, desc in {**TABLES, **VIEWS}[table][1]:
             label, _, unit = desc.partition("（")
             unit = unit.rstrip("）") if col.startswith(("t2__", "t3__", "t4__", "n__")) else ""
             rows.append({"表": table, "字段": col, "中文名称": label, "单位": unit, "类型": typ.split()[0], "说明": desc})

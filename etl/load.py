@@ -11,27 +11,34 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from etl import checks
 from etl.agencies import Matcher, RegistryEntry, deadline
-from etl.dictionary import T2_KEYS, T3_COLUMN_KEYS, T3_ROW_KEYS, T4_KEYS
+from etl.errors import LoadError
+from etl.flatten import SEP, FlatCells, flatten, slim
 from etl.gazetteer import REGIONS_CSV
 from etl.model import Report
-from etl.schema import NARRATIVE_COLUMNS, TABLES, WIDE, columns, ddl
+from etl.schema import NARRATIVE_COLUMNS, TABLES, WIDE, columns, ddl, views
 
 DEFAULT_DB = Path(__file__).resolve().parents[1] / "data" / "warehouse.duckdb"
 _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
           "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us")}
+BATCH = 20_000  # reports per insert: bounds memory on a national load (about 1 GB per batch at most)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,14 @@ class Parsed:
     status: str  # parsed / rejected / skipped
     reason: str | None = None
     is_demo: bool = False
+    cells: FlatCells | None = None  # made by the parse worker; made here when absent
+
+
+def prepared(p: Parsed) -> Parsed:
+    """The form a worker hands to the loader: cells flattened, the report without cell objects."""
+    if p.report is None or p.cells is not None:
+        return p
+    return dataclasses.replace(p, report=slim(p.report), cells=flatten(p.report))
 
 
 @dataclass
@@ -69,14 +84,12 @@ def _schema(table: str) -> pa.Schema:
     return pa.schema([(c, _ARROW[t.split()[0]]) for c, t, _ in TABLES[table][1]])
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list]) -> None:
-    """Insert column lists through Arrow (one round trip, no per-row SQL)."""
-    n = len(next(iter(cols.values()))) if cols else 0
-    if n == 0:
+def insert(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list | np.ndarray | pa.Array] | pa.Table) -> None:
+    """Insert columns through Arrow (one round trip, no per-row SQL). A column may be a list,
+    a NumPy array (NaN becomes NULL) or an Arrow array."""
+    batch = cols if isinstance(cols, pa.Table) else to_arrow(table, cols)
+    if batch is None or batch.num_rows == 0:
         return
-    schema = _schema(table)
-    arrays = [pa.array(cols.get(f.name, [None] * n), type=f.type) for f in schema]
-    batch = pa.Table.from_arrays(arrays, schema=schema)
     con.register("_batch", batch)
     try:
         con.execute(f'INSERT INTO "{table}" SELECT * FROM _batch')
@@ -84,70 +97,77 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list]) ->
         con.unregister("_batch")
 
 
-def _num(v):
-    return None if v is None or v.value is None else float(v.value)
+def to_arrow(table: str, cols: dict[str, list | np.ndarray | pa.Array]) -> pa.Table | None:
+    n = len(next(iter(cols.values()))) if cols else 0
+    if n == 0:
+        return None
+    schema = _schema(table)
+
+    def arrow(f: pa.Field) -> pa.Array:
+        col = cols.get(f.name)
+        if col is None:
+            return pa.nulls(n, f.type)
+        if isinstance(col, pa.Array):
+            return col
+        return pa.array(col, type=f.type, from_pandas=isinstance(col, np.ndarray))
+
+    return pa.Table.from_arrays([arrow(f) for f in schema], schema=schema)
 
 
 def report_id(sha256: str) -> str:
     return sha256[:16]
 
 
+BASE_COLUMNS = ("report_id", "agency_id", "year", "agency_printed", "province", "city", "county", "region_code",
+                "format_version", "publish_date", "deadline", "days_late", "sections", "source_path", "sha256",
+                "fmt", "parse_status", "is_duplicate", "is_demo", "n_errors", "n_warnings", *NARRATIVE_COLUMNS)
+NARRATIVE_KEYS = tuple(c[3:] for c in NARRATIVE_COLUMNS)
+
+
 def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, agencies: dict[int, dict]):
-    """Column lists for reports, cells, narrative_metrics, findings and texts."""
-    rep: dict[str, list] = {c: [] for c in columns("reports")}
-    cells: dict[str, list] = {c: [] for c in columns("cells")}
-    narr: dict[str, list] = {c: [] for c in columns("narrative_metrics")}
-    fnd: dict[str, list] = {c: [] for c in columns("findings")}
-    txt: dict[str, list] = {"report_id": [], "text": [], "prose": []}
+    """Columns for reports, cell_sources, narrative_metrics, findings and texts of one batch.
+    Rows are built as tuples and turned into columns once (this loop runs a million times)."""
+    rows, narr_rows, fnd_rows, values, raws, locs, texts, proses = [], [], [], [], [], [], [], []
     for p, r, aid in reports:
-        rid = report_id(p.sha256)
+        rid = p.sha256[:16]
         a = agencies[aid]
         dl = deadline(r.year, a["kind"], a["level"], township_deadline) if r.year else None
         pub = date.fromisoformat(r.publish_date) if r.publish_date else None
         late = max(0, (pub - dl).days) if (pub and dl) else None
-        base = {
-            "report_id": rid, "agency_id": aid, "year": r.year, "agency_printed": r.agency, "province": r.province,
-            "city": r.city, "county": r.county, "region_code": r.region_code, "format_version": r.format_version,
-            "publish_date": pub, "deadline": dl, "days_late": late, "sections": ",".join(map(str, r.sections)),
-            "source_path": p.path, "sha256": p.sha256, "fmt": r.fmt, "parse_status": "ok", "is_duplicate": False,
-            "is_demo": p.is_demo, "n_errors": sum(f.severity == "error" for f in r.findings),
-            "n_warnings": sum(f.severity == "warning" for f in r.findings),
-        }
-        for k, v in base.items():
-            rep[k].append(v)
-        values: dict[str, object] = {}
-        for k in T2_KEYS:
-            values[f"t2__{k}"] = r.t2[k]
-        for row in T3_ROW_KEYS:
-            for c in T3_COLUMN_KEYS:
-                values[f"t3__{row}__{c}"] = r.t3[row][c]
-        for k in T4_KEYS:
-            values[f"t4__{k}"] = r.t4[k]
-        for col in WIDE:
-            v = values[col]
-            rep[col].append(_num(v))
-            if v is not None:
-                cells["report_id"].append(rid)
-                cells["field"].append(col)
-                cells["value"].append(_num(v))
-                cells["raw"].append(v.raw)
-                cells["loc"].append(v.loc)
-        for col in NARRATIVE_COLUMNS:
-            m = r.narrative.get(col[3:])
-            rep[col].append(m.value if m else None)
-            if m:
-                for k, val in (("report_id", rid), ("metric", col[3:]), ("value", m.value), ("evidence", m.evidence),
-                               ("loc", m.loc)):
-                    narr[k].append(val)
+        n_err = n_warn = 0
         for f in r.findings:
-            for k, val in (("report_id", rid), ("agency_id", aid), ("year", r.year), ("rule", f.rule),
-                           ("severity", f.severity), ("message", f.message), ("cells", ",".join(f.cells)),
-                           ("scope", "report")):
-                fnd[k].append(val)
-        txt["report_id"].append(rid)
-        txt["text"].append(r.text)
-        txt["prose"].append(r.prose)
-    return rep, cells, narr, fnd, txt
+            n_err += f.severity == "error"
+            n_warn += f.severity == "warning"
+            fnd_rows.append((rid, aid, r.year, f.rule, f.severity, f.message, ",".join(f.cells), "report"))
+        narrative = r.narrative
+        nvals = []
+        for key in NARRATIVE_KEYS:
+            m = narrative.get(key)
+            nvals.append(m.value if m else None)
+            if m:
+                narr_rows.append((rid, key, m.value, m.evidence, m.loc))
+        rows.append((rid, aid, r.year, r.agency, r.province, r.city, r.county, r.region_code, r.format_version, pub,
+                     dl, late, ",".join(map(str, r.sections)), p.path, p.sha256, r.fmt, "ok", False, p.is_demo,
+                     n_err, n_warn, *nvals))
+        flat = p.cells or flatten(r)
+        values.append(flat.values)
+        raws.append(flat.raws)
+        locs.append(flat.locs)
+        texts.append(r.text)
+        proses.append(r.prose)
+    rep: dict = dict(zip(BASE_COLUMNS, map(list, zip(*rows))))
+    grid = np.frombuffer(b"".join(values), dtype=np.float64).reshape(len(values), len(WIDE))
+    for j, col in enumerate(WIDE):
+        rep[col] = np.ascontiguousarray(grid[:, j])
+    ids = rep["report_id"]
+    narr = dict(zip(columns("narrative_metrics"), map(list, zip(*narr_rows))))
+    fnd = dict(zip(columns("findings"), map(list, zip(*fnd_rows))))
+    return rep, {"report_id": ids, "raws": raws, "locs": locs}, narr, fnd, {"report_id": ids, "text": texts,
+                                                                           "prose": proses}
+
+
+WIDE_SET = frozenset(WIDE)
+assert SEP == "\t"  # the cells view splits on chr(9)
 
 
 def _existing(db: Path) -> tuple[dict[str, str], set[str], list[dict], int]:
@@ -178,52 +198,51 @@ def _registry_unchanged(registry: list[RegistryEntry] | None, agencies: list[dic
 
 
 def _create(con: duckdb.DuckDBPyConnection) -> None:
-    for stmt in ddl():
+    old = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'cells'").fetchone()[0]
+    if old:
+        raise LoadError("数据库是旧版格式（逐格 cells 表）。请换一个新文件名重新导入；源文件不受影响。")
+    for stmt in ddl() + views():
         con.execute(stmt)
     if con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
         con.execute(f"INSERT INTO regions SELECT * FROM read_csv('{REGIONS_CSV}', header=true, all_varchar=true)")
 
 
-def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] | None = None,
-          township_deadline: tuple[int, int] = (1, 31), files_seen: int = 0, started: float | None = None,
-          unchanged: int = 0, on_stage: Callable[[str], None] | None = None) -> LoadSummary:
-    """Apply parsed files to the warehouse at `db`, atomically. Returns the summary."""
-    started = started or time.time()
-    db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    old_paths, _, old_agencies, last_run = _existing(db)
-    parsed = list(parsed)
-    s = LoadSummary(run_id=last_run + 1, files_seen=files_seen or len(parsed), unchanged=unchanged, db=str(db))
-    s.files_new = len(parsed)
-    if not parsed and db.exists() and _registry_unchanged(registry, old_agencies):
-        s.seconds = time.time() - started
-        return s  # nothing new: the database is not rewritten
-    tmp = db.with_name(f".{db.name}.loading-{os.getpid()}")
-    for stale in db.parent.glob(f".{db.name}.loading-*"):
-        stale.unlink(missing_ok=True)  # left by a load that was killed (a killed process cleans nothing)
-    try:
-        if db.exists():
-            shutil.copyfile(db, tmp)
-        con = duckdb.connect(str(tmp))
-        _create(con)
-        matcher = Matcher(registry, old_agencies)
+def _batches(items: Iterable[Parsed], size: int):
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+class _Writer:
+    """One load's state across batches: the connection, agency matcher and what was seen."""
+
+    def __init__(self, con, s: LoadSummary, matcher: Matcher, old_paths: dict[str, str], township_deadline) -> None:
+        self.con, self.s, self.matcher, self.old_paths = con, s, matcher, old_paths
+        self.township_deadline = township_deadline
+        # DuckDB inserts (and compresses) one batch on this thread while Python prepares the next
+        self.inserter = ThreadPoolExecutor(1, thread_name_prefix="insert")
+        self.insert_con = con.cursor()
+        self.pending: Future | None = None
+        self.seen_sha: set[str] = {r[0] for r in con.execute(
+            "SELECT sha256 FROM sources WHERE sha256 IS NOT NULL").fetchall()}
+
+    def batch(self, parsed: list[Parsed]) -> None:
+        s, con = self.s, self.con
         src: dict[str, list] = {c: [] for c in columns("sources")}
         to_load: list[tuple[Parsed, Report, int]] = []
         replaced: list[str] = []
-        seen_sha: set[str] = set(
-            r[0] for r in con.execute("SELECT sha256 FROM sources WHERE sha256 IS NOT NULL").fetchall())
         for p in parsed:
-            if p.path in old_paths and old_paths[p.path] != p.sha256:
+            if p.path in self.old_paths and self.old_paths[p.path] != p.sha256:
                 replaced.append(p.path)  # the file changed: its old report goes
             status, reason, rid, agency_printed, year = p.status, p.reason, None, None, None
-            if p.sha256 in seen_sha:
+            if p.sha256 in self.seen_sha:
                 status, reason = "duplicate", "与已入库的文件内容完全相同"
             elif p.report is not None:
-                aid = matcher.match(p.report.agency, p.report.region_code)
+                aid = self.matcher.match(p.report.agency, p.report.region_code)
                 to_load.append((p, p.report, aid))
                 status, rid, agency_printed, year = "loaded", report_id(p.sha256), p.report.agency, p.report.year
             if p.sha256:
-                seen_sha.add(p.sha256)
+                self.seen_sha.add(p.sha256)
             for k, v in (("path", p.path), ("sha256", p.sha256), ("size", p.size), ("status", status),
                          ("reason", reason), ("report_id", rid), ("agency_printed", agency_printed), ("year", year),
                          ("run_id", s.run_id)):
@@ -235,29 +254,90 @@ def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] |
                 s.skipped += 1
             elif status == "duplicate":
                 s.duplicates += 1
+        self.wait()
+        if replaced:
+            con.execute("CREATE OR REPLACE TEMP TABLE _gone AS SELECT report_id FROM sources "
+                        "WHERE list_contains(?, path) AND report_id IS NOT NULL", [replaced])
+            for t in ("reports", "cell_sources", "narrative_metrics", "report_texts", "findings"):
+                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _gone)')
+        # a file already known under its path is replaced by its new record
+        known = [path for path in src["path"] if path in self.old_paths]
+        if known:
+            con.execute("DELETE FROM sources WHERE list_contains(?, path)", [known])
+        tables = {"sources": src}
+        if to_load:
+            rep, cell_src, narr, fnd, txt = _columns_for(to_load, self.township_deadline, self.matcher.agencies)
+            tables |= {"reports": rep, "cell_sources": cell_src, "narrative_metrics": narr, "findings": fnd,
+                       "report_texts": txt}
+        # Arrow conversion holds the GIL, so it happens here; the insert thread then runs DuckDB alone
+        arrow_tables = {name: to_arrow(name, cols) for name, cols in tables.items()}
+        self.pending = self.inserter.submit(self._insert_all, arrow_tables)
+        s.loaded += len(to_load)
+        s.files_new += len(parsed)
+
+    def _insert_all(self, tables: dict[str, pa.Table | None]) -> None:
+        for name, batch in tables.items():
+            if batch is not None:
+                insert(self.insert_con, name, batch)
+
+    def wait(self) -> None:
+        """Until the batch being inserted is in (re-raising its error, if any)."""
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+
+    def close(self) -> None:
+        self.wait()
+        self.inserter.shutdown()
+        self.insert_con.close()
+
+
+def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] | None = None,
+          township_deadline: tuple[int, int] = (1, 31), files_seen: int = 0, started: float | None = None,
+          unchanged: int = 0, on_stage: Callable[[str], None] | None = None, batch_size: int = BATCH) -> LoadSummary:
+    """Apply parsed files to the warehouse at `db`, atomically. `parsed` may be a generator: it
+    is consumed in batches, so a national load never holds all its reports in memory."""
+    started = started or time.time()
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    old_paths, _, old_agencies, last_run = _existing(db)
+    items = iter(parsed)
+    first = next(items, None)
+    s = LoadSummary(run_id=last_run + 1, unchanged=unchanged, db=str(db))
+    if first is None and db.exists() and _registry_unchanged(registry, old_agencies):
+        s.files_seen = files_seen
+        s.seconds = time.time() - started
+        return s  # nothing new: the database is not rewritten
+    tmp = db.with_name(f".{db.name}.loading-{os.getpid()}")
+    for stale in db.parent.glob(f".{db.name}.loading-*"):
+        stale.unlink(missing_ok=True)  # left by a load that was killed (a killed process cleans nothing)
+    try:
+        if db.exists():
+            shutil.copyfile(db, tmp)
+        # one checkpoint at the end instead of one per 16 MB of log: the load writes the file once
+        con = duckdb.connect(str(tmp), config={"preserve_insertion_order": False, "checkpoint_threshold": "64GB",
+                                           "threads": 1})  # the other core prepares the next batch
+        _create(con)
+        matcher = Matcher(registry, old_agencies)
+        writer = _Writer(con, s, matcher, old_paths, township_deadline)
         if on_stage:
             on_stage("写入数据库")
-        if replaced:
-            con.execute("CREATE TEMP TABLE _gone AS SELECT report_id FROM sources WHERE list_contains(?, path) "
-                        "AND report_id IS NOT NULL", [replaced])
-            for t in ("reports", "cells", "narrative_metrics", "report_texts", "findings"):
-                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _gone)')
-            con.execute("DELETE FROM sources WHERE list_contains(?, path)", [replaced])
-        # sources of files already known under the same path are replaced by the new record
-        con.execute("DELETE FROM sources WHERE list_contains(?, path)", [src["path"]])
-        rep, cells, narr, fnd, txt = _columns_for(to_load, township_deadline, matcher.agencies)
+        rest = itertools.chain([first], items) if first is not None else iter(())
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)  # the insert thread needs the GIL briefly and often: hand it over quickly
+        try:
+            for batch in _batches(rest, batch_size):
+                writer.batch(batch)
+        finally:
+            writer.close()
+            sys.setswitchinterval(switch)
+        s.files_seen = files_seen or s.files_new
         con.execute("DELETE FROM agencies")
         agency_rows = sorted(matcher.agencies.values(), key=lambda a: a["agency_id"])
         insert(con, "agencies", {c: [a.get(c) for a in agency_rows] for c in columns("agencies")})
-        insert(con, "reports", rep)
-        insert(con, "cells", cells)
-        insert(con, "narrative_metrics", narr)
-        insert(con, "findings", fnd)
-        insert(con, "report_texts", txt)
-        insert(con, "sources", src)
-        s.loaded = len(to_load)
         if on_stage:
             on_stage("跨报告核对")
+        con.execute(f"SET threads = {os.cpu_count() or 1}")
         checks.run_all(con, has_registry=bool(registry) or bool(
             con.execute("SELECT count(*) FROM agencies WHERE in_registry").fetchone()[0]))
         s.duplicates += con.execute(

@@ -10,17 +10,28 @@ from etl.dictionary import T2_FIELDS, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_SUFFIXE
 
 L = lang()
 header(t("agency", L))
-agencies = run("agency_list")
-ids = agencies["agency_id"].to_list()
-label_of = {r["agency_id"]: f"{r['name']}（{r['place']}）" if r["place"] else r["name"]
-            for r in agencies.iter_rows(named=True)}
+# a national warehouse holds 100,000+ agencies: search by name rather than list them all
 want = param("agency")
-index = ids.index(int(want)) if want and want.isdigit() and int(want) in ids else None
-picked = st.selectbox("输入机关名称的任意部分查找" if L == "zh" else "Type part of an agency's name", ids, index=index,
-                      format_func=label_of.get, placeholder="例如：教育局、章贡区", key="ag_pick")
-if picked is None:
-    st.info("在上面的框中输入机关名称的一部分即可查找。" if L == "zh" else "Type to search.")
+current = run("agency", int(want)) if want and want.isdigit() else None
+typed = st.text_input("输入机关名称的任意部分查找" if L == "zh" else "Type part of an agency's name",
+                      placeholder="例如：教育局、章贡区", key="ag_search")
+found = run("search_agencies", typed.strip()) if typed.strip() else None
+options = found if found is not None and found.height else None
+if options is None and current is not None and current.height:
+    options = current
+if options is None:
+    if typed.strip():
+        st.info("没有找到名称中含有这些字的机关。" if L == "zh" else "No agency's name contains these characters.")
+    else:
+        st.info("在上面的框中输入机关名称的一部分即可查找。" if L == "zh" else "Type part of a name to search.")
     st.stop()
+ids = options["agency_id"].to_list()
+label_of = {r["agency_id"]: "".join([r["name"], f"（{place}）" if (place := r["county"] or r["city"] or r["province"])
+                                     else ""]) for r in options.iter_rows(named=True)}
+index = ids.index(int(want)) if want and want.isdigit() and int(want) in ids else 0
+picked = st.selectbox("机关" if L == "zh" else "Agency", ids, index=index, format_func=label_of.get, key="ag_pick")
+if len(ids) == 50:
+    st.caption("只显示前 50 个匹配的机关，请输入更多字缩小范围。")
 set_param("agency", picked)
 info = run("agency", picked).row(0, named=True)
 KIND_CN = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）", "other": "其他"}
