@@ -197,6 +197,8 @@ def test_overview_makes_the_briefing_and_pages_offer_their_exports(db, monkeypat
     assert not at.exception and not at.error
     assert len(at.get("download_button")) == 1  # the Word briefing, ready to download
     at = app(db, monkeypatch, "compliance", year=2023)
+    assert not at.get("download_button")
+    at.button(key="make_todo").click().run()
     assert len(at.get("download_button")) == 1  # 督办清单
     agency = q(db, "SELECT agency_id FROM reports GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")[0][0]
     at = app(db, monkeypatch, "agency", agency=agency)

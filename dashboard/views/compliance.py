@@ -49,9 +49,11 @@ st.dataframe(scores, hide_index=True)
 st.subheader("督办清单" if L == "zh" else "Follow-up list")
 st.caption("每个机关须整改的问题：问题说明、涉及的表格和单元格、所依据的规则。一个工作表逐条列出（可筛选），另一个按机关汇总。")
 n_todo = counts.filter(pl.col("severity").is_in(["error", "warning"]))["n"].sum() if counts.height else 0
-if n_todo:
-    st.download_button(f"下载督办清单（Excel，{n_todo:,} 条）", followup_workbook(scope, year),
-                       f"督办清单-{scope.name()}-{year}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_todo")
-else:
+if not n_todo:
     st.info("本范围本年度没有须整改的问题。")
+elif st.button(f"生成督办清单（Excel，{n_todo:,} 条）", key="make_todo") or st.session_state.get(f"todo_{scope}_{year}"):
+    st.session_state[f"todo_{scope}_{year}"] = True  # made on request: a national list takes seconds to write
+    with st.spinner("正在生成督办清单…"):
+        data = followup_workbook(scope, year)
+    st.download_button("下载督办清单", data, f"督办清单-{scope.name()}-{year}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_todo")

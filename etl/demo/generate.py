@@ -239,6 +239,9 @@ def _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir
             prev = d
 
 
+PDF_FIRST_LINE = "当前位置"  # html_plain's breadcrumb opens every printed report
+
+
 def _write(d: Doc, docs_dir: Path, truth_dir: Path, stem: str, rng: random.Random, printer: PdfPrinter) -> None:
     if d.layout == "pdf" and not printer.available:
         d.layout = "html_plain"  # no browser to print with: the report stays a web page
@@ -253,7 +256,7 @@ def _write(d: Doc, docs_dir: Path, truth_dir: Path, stem: str, rng: random.Rando
     path = sub / f"{stem}{ext}"
     body = render(printed, rng)
     if d.layout == "pdf":
-        path.write_bytes(printer.pdf(body))
+        printer.queue(path, body, PDF_FIRST_LINE)
     elif isinstance(body, bytes):
         path.write_bytes(body)
     else:

@@ -332,11 +332,12 @@ def docx_bytes(p: Printed, rng: random.Random) -> bytes:
             placed, ncols = positions(body)
             table = d.add_table(rows=len(body), cols=ncols)
             table.style = "Table Grid"
-            for (text, cs, rs), (r, col) in placed:
-                cell = table.cell(r, col)
+            grid = [row.cells for row in table.rows]  # once: table.cell() rebuilds the grid on every call
+            for (text, _, _), (r, col) in placed:
+                grid[r][col].text = text
+            for (_, cs, rs), (r, col) in placed:  # merges are disjoint: each keeps its top-left text
                 if cs > 1 or rs > 1:
-                    cell = cell.merge(table.cell(r + rs - 1, col + cs - 1))
-                cell.text = text
+                    grid[r][col].merge(grid[r + rs - 1][col + cs - 1])
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
@@ -351,6 +352,8 @@ class PdfPrinter:
 
         self.exe = shutil.which("chromium") or shutil.which("chromium-browser")
         self._pw = self._browser = self._page = None
+        self._queue: list = []
+        self._first_line = ""
 
     def __enter__(self):
         if self.exe:
@@ -373,7 +376,48 @@ class PdfPrinter:
         self._page.set_content(html, wait_until="load")
         return self._page.pdf(format="A4", margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
 
+    def pdfs(self, htmls: list[str], first_line: str) -> list[bytes]:
+        """Many reports through one print (a print costs about 0.3 s, a page 8 ms): the pages
+        are printed as one document, each report from a new page, and cut apart again where a
+        page begins with `first_line`, the line every report starts with. Falls back to one
+        print per report if the cut does not give one piece per report."""
+        import io
+
+        import pypdfium2 as pdfium
+
+        head = htmls[0][: htmls[0].index("<body")]
+        bodies = [h[h.index(">", h.index("<body")) + 1: h.rindex("</body>")] for h in htmls]
+        whole = head + "<body>" + "".join(f'<div style="break-before: page">{b}</div>' for b in bodies) + "</body></html>"
+        doc = pdfium.PdfDocument(self.pdf(whole))
+        starts = [i for i in range(len(doc))
+                  if doc[i].get_textpage().get_text_range().lstrip().startswith(first_line)]
+        if len(starts) != len(htmls) or (starts and starts[0] != 0):
+            return [self.pdf(h) for h in htmls]
+        out = []
+        for a, b in zip(starts, [*starts[1:], len(doc)]):
+            part = pdfium.PdfDocument.new()
+            part.import_pages(doc, list(range(a, b)))
+            buf = io.BytesIO()
+            part.save(buf)
+            out.append(buf.getvalue())
+        return out
+
+    def queue(self, path, html: str, first_line: str) -> None:
+        """Print later, in a batch (written by flush)."""
+        self._queue.append((path, html))
+        self._first_line = first_line
+        if len(self._queue) >= 40:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._queue:
+            for (path, _), data in zip(self._queue, self.pdfs([h for _, h in self._queue], self._first_line)):
+                path.write_bytes(data)
+            self._queue = []
+
     def close(self) -> None:
+        if self._page is not None:
+            self.flush()
         if self._browser:
             self._browser.close()
         if self._pw:
