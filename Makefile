@@ -11,7 +11,7 @@ PORT ?= 8501
 $(VENV): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,dashboard]'
+	$(BIN)/pip install -q -e '.[test,dashboard,ocr]'
 	touch $(VENV)
 
 test: $(VENV) system-deps
@@ -52,5 +52,6 @@ clean:
 faults: $(VENV)
 	GOVREPORT_KILL_POINTS=60 $(BIN)/python -m pytest -q tests/test_warehouse.py -k killed
 
-bench: $(VENV)
-	$(BIN)/python bench/parse_throughput.py 2000 --full
+# the benchmark suite (not part of make test): prints a table and writes BENCHMARKS.md (~15 min)
+bench: $(VENV) system-deps
+	$(BIN)/python bench/run.py

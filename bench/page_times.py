@@ -41,6 +41,9 @@ def main() -> None:
         cold, at = render(page, year)
         warm, _ = render(page, year)
         print(f"{page:<14}{cold:>10.2f}{warm:>10.2f}")
+    import resource
+
+    print(f"PEAK_MB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")  # this dashboard process
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ class Document:
     page_meta: tuple[tuple[str, str], ...] = ()  # e.g. (("发布时间", "2020-01-31"),)
     traditional: bool = False
     original: tuple[str, ...] = ()  # the decoded lines before normalisation (provenance)
+    ocr: tuple[tuple[int, float], ...] = ()  # read by OCR: per line, its page and lowest number confidence
 
 
 @dataclass(frozen=True)

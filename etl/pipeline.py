@@ -11,6 +11,7 @@ from etl import limits
 from etl.errors import EtlError
 from etl.extract import SourceFile, read_source, to_document
 from etl.model import Report
+from etl.parse import ocr
 from etl.report import parse_document
 from etl.validate import validate
 
@@ -53,6 +54,8 @@ def parse_source(src: SourceFile, seconds: int | None = None) -> Outcome:
         with time_limit(seconds):
             doc = to_document(src)
             report = validate(parse_document(doc))
+            if doc.ocr:
+                report = ocr.annotate(report, doc.ocr)
         return Outcome(src, src.path, report, None)
     except _Timeout:
         return Outcome(src, src.path, None, f"解析超过 {seconds} 秒的上限，已放弃该文件", "LimitExceeded")

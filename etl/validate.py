@@ -45,6 +45,7 @@ RULES: dict[str, str] = {
     "t3_other_merged": "表三（六）其他处理印为一行",
     "table_cells_unclear": "表格行的数字个数与格式不符",
     "t3_row_repeated": "表三同一行出现两次",
+    "ocr_read": "扫描件由文字识别（OCR）读出：数字的置信度，及表格勾稽关系是否证实识别结果",
 }
 ROW_CN = dict(T3_ROWS)
 T2_CN = {f.key: f.label for f in T2_FIELDS}

@@ -63,7 +63,7 @@ def bad_inputs(folder: Path) -> dict[str, str]:
         "negative.txt": (text.replace("\t56\n", "\t-5\n", 1).replace("赣州经济技术开发区党政办公室",
                                                                   "赣州经开区水利局").encode(), "loaded:t2_invalid_number"),
         "same-as-good.txt": (text.encode(), "duplicate"),
-        "photo.jpg": (b"\xff\xd8\xff\xe0" + os.urandom(500), "rejected:OCR"),
+        "photo.jpg": (b"\xff\xd8\xff\xe0" + os.urandom(500), "rejected:图片"),
     }
     for name, (data, _) in files.items():
         (folder / name).write_bytes(data)

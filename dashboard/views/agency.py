@@ -1,5 +1,7 @@
 """单位档案: everything about one agency, with the source line of every number."""
 
+import re
+
 import polars as pl
 import streamlit as st
 
@@ -98,8 +100,8 @@ if cells.height:
     st.write(f"原文“{c['raw']}”，位置 {c['loc']}（L 为行号，T/R/C 为网页表格的表、行、列）")
     text = run("report_text", rep["report_id"])
     lines = text.split("\n")
-    if c["loc"].startswith("L"):
-        n = int(c["loc"][1:])
+    if m := re.match(r"L(\d+)", c["loc"] or ""):  # "L12", or "L12 OCR第3页 置信度0.98" for scans
+        n = int(m[1])
         lo, hi = max(1, n - 6), min(len(lines), n + 6)
         excerpt = "\n".join(f"{'▶' if i == n else ' '} {i:>4} | {lines[i - 1]}" for i in range(lo, hi + 1))
         st.code(excerpt, language=None)  # shown as text: report content is never rendered as HTML

@@ -44,7 +44,7 @@ def _cjk(s: str) -> int:
 
 
 def _cell_text(node: LexborNode) -> str:
-    return re.sub(r"\s+", " ", node.text(separator="")).strip()
+    return " ".join(node.text(separator="").split())
 
 
 def _grid(table: LexborNode, index: int, anchor: int) -> Table:
@@ -61,8 +61,9 @@ def _grid(table: LexborNode, index: int, anchor: int) -> Table:
                 row.append(pending.pop((r, c)))
                 c += 1
             text = _cell_text(node)
-            cs = _span(node, "colspan")
-            rs = _span(node, "rowspan")
+            attrs = node.attributes  # a dict built per call: read once per cell
+            cs = _span(attrs, "colspan") if attrs else 1
+            rs = _span(attrs, "rowspan") if attrs else 1
             cell = Cell(text, f"T{index}R{r + 1}C{c + 1}")
             for dc in range(cs):
                 row.append((cell, cid))
@@ -84,9 +85,12 @@ def _owner(tr: LexborNode) -> LexborNode | None:
     return node
 
 
-def _span(node: LexborNode, attr: str) -> int:
+def _span(attrs: dict, attr: str) -> int:
+    value = attrs.get(attr)
+    if not value:
+        return 1
     try:
-        return max(1, min(_MAX_SPAN, int(str((node.attributes or {}).get(attr) or "1").strip() or 1)))
+        return max(1, min(_MAX_SPAN, int(str(value).strip() or 1)))
     except ValueError:
         return 1
 

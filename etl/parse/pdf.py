@@ -10,6 +10,7 @@ from collections import Counter
 from etl import limits
 from etl.errors import UnreadableFile
 from etl.model import Document
+from etl.parse import ocr
 from etl.parse.text import lines_of
 
 MAX_PAGES = limits.MAX_PDF_PAGES
@@ -47,11 +48,29 @@ def _strip_running_heads(pages: list[list[str]]) -> list[list[str]]:
     return [[ln for ln in lines if ln.strip() not in heads] for lines in pages]
 
 
+SCAN = "扫描件（PDF 没有文字层）"
+
+
+def page_images(data: bytes, scale: float = 2.5) -> list:
+    """Each page rendered at 180 dpi as an RGB array, for OCR (on the test scan, 144 dpi
+    misread a 9 and 72 dpi lost whole rows; 180 dpi read every value)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        if len(pdf) > limits.MAX_OCR_PAGES:
+            raise UnreadableFile(f"扫描件有 {len(pdf)} 页，超过文字识别 {limits.MAX_OCR_PAGES} 页的上限")
+        return [pdf[i].render(scale=scale).to_numpy()[:, :, :3] for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
 def read(source: str, data: bytes) -> Document:
     texts = page_texts(data)
     if sum(len(t.strip()) for t in texts) < 50:
-        raise UnreadableFile("这是扫描件（PDF 没有文字层），需要文字识别（OCR）才能读取；"
-                             "本机未启用 OCR，请安装 tesseract-ocr 和 tesseract-ocr-chi-sim 后重试，或提供文字版")
+        if not ocr.available():
+            raise ocr.unavailable(SCAN)
+        return ocr.read_images(source, page_images(data), SCAN)
     pages = _strip_running_heads([t.split("\n") for t in texts])
     text = "\n".join("\n".join(p) for p in pages)
     lines, trad = lines_of(text)
