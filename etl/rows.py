@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from etl.model import Cell, Table
 from etl.numbers import parse_cell
@@ -33,8 +34,7 @@ class Row:
 _BREAK = None  # token that ends a row in layouts that mark row ends
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):  # a tuple: made once per table cell, so cheap to make
     text: str
     loc: str
     kind: str  # "number", "null" or "text"

@@ -26,14 +26,22 @@ def _article(tree: LexborHTMLParser) -> LexborNode:
     best, best_len = body, total
     if total == 0:
         return body
-    for node in body.css("div, article, section, td, main"):
-        attrs = " ".join(str(v) for v in (node.attributes or {}).values() if v)
-        if _CHROME.search(attrs):
-            continue
-        n = _cjk(node.text(separator=""))
-        if n >= 0.6 * total and n < best_len:
-            best, best_len = node, n
+    floor = 0.6 * total
+    stack = [body]  # parents before children, as in document order: an equal child never wins
+    while stack:
+        for node in stack.pop().iter():
+            n = _cjk(node.text(separator=""))
+            if n < floor:
+                continue  # nothing inside it can hold 60 % of the text either: skip the subtree
+            if node.tag in _CANDIDATES and n < best_len:
+                attrs = " ".join(str(v) for v in (node.attributes or {}).values() if v)
+                if not _CHROME.search(attrs):
+                    best, best_len = node, n
+            stack.append(node)
     return best
+
+
+_CANDIDATES = frozenset(("div", "article", "section", "td", "main"))
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -145,9 +153,14 @@ def read(source: str, data: bytes) -> Document:
 def _normalise_table(t: Table, trad: bool) -> Table:
     from etl.textnorm import normalise_line, to_simplified
 
+    texts: dict[str, str] = {}  # the same few texts ("0", "/", labels) recur in every table
+
     def norm(cell: Cell) -> Cell:
-        s = normalise_line(cell.text)
-        return Cell(to_simplified(s) if trad else s, cell.loc)
+        s = texts.get(cell.text)
+        if s is None:
+            s = normalise_line(cell.text)
+            s = texts[cell.text] = to_simplified(s) if trad else s
+        return cell if s == cell.text else Cell(s, cell.loc)
 
     cache: dict[int, Cell] = {}
     grid = tuple(tuple((cache.setdefault(cid, norm(cell)), cid) for cell, cid in row) for row in t.grid)
