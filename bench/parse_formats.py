@@ -11,6 +11,7 @@ import io
 import json
 import os
 import pstats
+import re
 import sys
 import time
 from array import array
@@ -24,7 +25,7 @@ from etl.schema import WIDE
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 LAYOUTS = {"text": {"text_tabs": 1, "text_pipe": 1}, "html": {"html_portal": 1, "html_plain": 1, "html_trs": 1},
-           "docx": {"docx": 1}, "pdf": {"pdf": 1}}
+           "docx": {"docx": 1}, "pdf": {"pdf": 1}, "ocr": {}}  # ocr: scans made from the PDF corpus
 
 
 def corpus(fmt: str, n: int) -> list[tuple[Path, dict]]:
@@ -59,6 +60,32 @@ def fields_right(values: bytes, truth: dict) -> tuple[int, int]:
     return right, len(want)
 
 
+def scans(n: int) -> list[tuple[Path, dict]]:
+    """n of the PDF corpus' reports as scans (pictures of their pages, no text layer)."""
+    from etl.demo.render import scan_pdf
+
+    out = CACHE / "corpus-ocr"
+    out.mkdir(parents=True, exist_ok=True)
+    docs = []
+    for path, truth in corpus("pdf", 2000)[:n]:
+        target = out / path.name
+        if not target.exists():
+            target.write_bytes(scan_pdf(path.read_bytes()))
+        docs.append((target, truth))
+    return docs
+
+
+def _top(buf: str, k: int = 4) -> list[str]:
+    """The k functions with the most own time, as 'seconds name' (paths shortened)."""
+    out = []
+    for line in buf.splitlines():
+        m = re.match(r"\s*[\d/]+\s+([\d.]+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(.+)$", line)
+        if m:
+            name = re.sub(r".*/(site-packages|work/main)/", "", m[2])
+            out.append(f"{m[1]} s {name}")
+    return out[:k]
+
+
 def one_core(docs: list[tuple[Path, dict]]) -> dict:
     """Read, parse, validate and flatten each file in this process, as one load worker does."""
     paths = [str(p) for p, _ in docs]
@@ -72,13 +99,12 @@ def one_core(docs: list[tuple[Path, dict]]) -> dict:
         right, total = right + r, total + n
     prof = cProfile.Profile()
     prof.enable()
-    for p in paths[:200]:
+    for p in paths[: 200 if len(paths) > 50 else 2]:
         parse_for_load(p)
     prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(6)
-    top = [" ".join(line.split()[1:2] + line.split()[5:]) for line in buf.getvalue().splitlines()
-           if line.strip()[:1].isdigit()][:6]
+    top = _top(buf.getvalue())
     return {"docs": len(docs), "ok": sum(o.report is not None for o in outs), "seconds": seconds,
             "per_s": len(docs) / seconds, "kib": sum(p.stat().st_size for p, _ in docs) / len(docs) / 1024,
             "fields_right": right / total if total else 0, "profile": top}
@@ -99,7 +125,7 @@ def all_cores(docs: list[tuple[Path, dict]]) -> dict:
 def run(formats: list[str], n: int = 2000) -> dict[str, dict]:
     out = {}
     for fmt in formats:
-        docs = corpus(fmt, n)
+        docs = scans(max(4, n // 250)) if fmt == "ocr" else corpus(fmt, n)
         out[fmt] = {**one_core(docs), "all": all_cores(docs)}
         r = out[fmt]
         print(f"{fmt}: {r['docs']} docs, {r['per_s']:.0f}/s on one core, {r['all']['per_s']:.0f}/s on "

@@ -64,7 +64,8 @@ def main() -> None:
     for fmt, r in parsed.items():
         out.append(f"| {fmt} | {r['docs']:,} | {r['kib']:.1f} | {r['per_s']:.0f} | {r['all']['per_s']:.0f} | "
                    f"{r['all']['per_s'] / r['per_s']:.2f}x | {r['fields_right']:.2%} |")
-    out += ["", "OCR (scanned PDF and images): not implemented, so not measured; scans are rejected with the reason.",
+    out += ["", f"ocr: scans made from the first {parsed['ocr']['docs']} PDF reports (every page a 144-dpi picture, no "
+            "text layer), read by RapidOCR at 180 dpi.",
             "", "Where one core's time goes (cProfile, top functions by own time, first 200 documents):", ""]
     for fmt, r in parsed.items():
         out += [f"- {fmt}: " + "; ".join(r["profile"][:4])]

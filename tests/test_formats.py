@@ -259,3 +259,25 @@ def test_formats_in_the_demo_corpus(tmp_path):
         exp["agency"] = t["printed_name"]
         assert mismatches(exp, got) == [], t["file"]
     assert {"docx", "pdf"} <= seen  # (the second file of a duplicate pair is printed as pipe text)
+
+
+@pytest.mark.skipif(not ocr.available(), reason="the OCR engine (extra: ocr) is not installed")
+def test_demo_corpus_scans_are_read_by_ocr(tmp_path):
+    """The generator turns some printed PDFs into scans; the OCR reading matches the truth or
+    the checks flag what it misread."""
+    from etl.demo.generate import generate
+    from etl.parse.pdf import page_texts
+
+    recipe = __import__("etl.demo.recipe", fromlist=["load"]).load()
+    recipe["layouts"] = {"pdf": 1}
+    recipe["scale"]["small"] = {**recipe["scale"]["small"], "years": [2023], "scans": 1}
+    generate(tmp_path, seed=4, scale="small", recipe=recipe)
+    truths = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "truth").glob("*.json")]
+    scan = next(t for t in truths if t.get("layout") == "scan")
+    path = tmp_path / scan["file"]
+    assert sum(len(t.strip()) for t in page_texts(path.read_bytes())) == 0  # no text layer left
+    got = parse_json(path)
+    exp = {k: scan[k] for k in ("year", "t2", "t3", "t4")}
+    misses = mismatches(exp, got)
+    assert all(flagged(got, m) for m in misses), misses
+    assert any(f["rule"] == "ocr_read" for f in got["findings"])

@@ -17,7 +17,7 @@ from etl.demo import prose
 from etl.demo import recipe as recipe_mod
 from etl.demo.agencies import DemoAgency, address, build
 from etl.demo.figures import AgencyState, YearFigures, start, year_figures
-from etl.demo.render import LAYOUTS, PdfPrinter, Printed
+from etl.demo.render import LAYOUTS, PdfPrinter, Printed, scan_pdf
 from etl.dictionary import T3_COLUMN_KEYS, T3_ROW_KEYS
 from etl.regions import gazetteer
 
@@ -165,6 +165,7 @@ def generate(out: Path, seed: int = 7, scale: str = "default", recipe: dict | No
                   by_format, by_layout, defects, counter := [0])
     finally:
         printer.close()
+    _scans(out, recipe["scale"][scale].get("scans", 0), random.Random(seed + 1), by_layout)
     n_docs = counter[0]
     with (out / "registry.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["name", "region_code", "kind", "aliases"])
@@ -237,6 +238,23 @@ def _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir
                 for x in doc.defects:
                     defects[x["kind"]] = defects.get(x["kind"], 0) + 1
             prev = d
+
+
+def _scans(out: Path, n: int, rng: random.Random, by_layout: dict[str, int]) -> None:
+    """A handful of the printed PDFs turned into scans (pictures of their pages, no text layer),
+    so that the pipeline and the dashboard see reports read by OCR."""
+    truths = []
+    for tf in sorted((out / "truth").glob("*.json")):
+        t = json.loads(tf.read_text(encoding="utf-8"))
+        if t.get("layout") == "pdf":
+            truths.append((tf, t))
+    for tf, t in rng.sample(truths, min(n, len(truths))):
+        path = out / t["file"]
+        path.write_bytes(scan_pdf(path.read_bytes()))
+        t["layout"] = "scan"
+        tf.write_text(json.dumps(t, ensure_ascii=False), encoding="utf-8")
+        by_layout["pdf"] -= 1
+        by_layout["scan"] = by_layout.get("scan", 0) + 1
 
 
 PDF_FIRST_LINE = "当前位置"  # html_plain's breadcrumb opens every printed report

@@ -428,6 +428,27 @@ class PdfPrinter:
         self.close()
 
 
+def scan_pdf(data: bytes, scale: float = 2.0) -> bytes:
+    """A printed PDF as a scanner would give it back: every page a grey picture (144 dpi), no
+    text layer. The reader must then use OCR."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    src, out = pdfium.PdfDocument(data), pdfium.PdfDocument.new()
+    for i in range(len(src)):
+        w, h = src[i].get_size()
+        page = out.new_page(w, h)
+        image = pdfium.PdfImage.new(out)
+        image.set_bitmap(src[i].render(scale=scale, grayscale=True))
+        image.set_matrix(pdfium.PdfMatrix().scale(w, h))
+        page.insert_obj(image)
+        page.gen_content()
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
 LAYOUTS = {
     "html_portal": (html_portal, ".html"),
     "html_plain": (html_plain, ".shtml"),

@@ -13,6 +13,7 @@ from etl.model import Cell, Document, Table
 from etl.parse.text import lines_of
 from etl.textnorm import normalise_line, to_simplified
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNZIPPED = limits.MAX_UNZIPPED_MB * 1024 * 1024  # a zip bomb expands far beyond any real report
 
 
@@ -49,6 +50,7 @@ def read(source: str, data: bytes) -> Document:
     check_zip(data, "DOCX")
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table as DocxTable
 
     try:
         d = docx.Document(io.BytesIO(data))
@@ -61,17 +63,33 @@ def read(source: str, data: bytes) -> Document:
     ids: dict = {}  # element -> number; holding the element keeps its identity (id() of a proxy is reused)
 
     def table(tbl) -> None:
+        """The grid straight from the XML (python-docx's row.cells rescans the table for every
+        row): gridSpan repeats a cell across columns, vMerge continues the cell above."""
         grids.append([])
         index = len(grids)
         out.append(f"〔表格{index}〕")
         rows = grids[index - 1]
-        for row in tbl.rows:
-            cells = []
-            for cell in row.cells:
-                text = "".join(p.text for p in cell.paragraphs).strip()
-                cells.append((text, ids.setdefault(cell._tc, len(ids))))
-                for inner in cell.tables:
-                    table(inner)
+        above: dict[int, tuple[str, int]] = {}  # grid column -> the cell there in the row above
+        for tr in tbl._tbl.iterchildren(W + "tr"):
+            cells: list[tuple[str, int]] = []
+            for tc in tr.iterchildren(W + "tc"):
+                span, merge = 1, None
+                pr = tc.find(W + "tcPr")
+                if pr is not None:
+                    if (g := pr.find(W + "gridSpan")) is not None:
+                        span = max(1, min(50, int(g.get(W + "val") or 1)))
+                    if (v := pr.find(W + "vMerge")) is not None:
+                        merge = v.get(W + "val") or "continue"
+                col = len(cells)
+                if merge == "continue" and col in above:
+                    cell = above[col]
+                else:
+                    text = "".join(t.text or "" for p in tc.iterchildren(W + "p") for t in p.iter(W + "t")).strip()
+                    cell = (text, ids.setdefault(tc, len(ids)))
+                cells += [cell] * span
+                for inner in tc.iterchildren(W + "tbl"):
+                    table(DocxTable(inner, None))
+            above = dict(enumerate(cells))
             rows.append(cells)
 
     for block in _iter_blocks(d):
