@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata as md
+import json
 import os
 import platform
 import re
@@ -71,7 +72,11 @@ def main() -> None:
         out += [f"- {fmt}: " + "; ".join(r["profile"][:4])]
 
     print("== load", flush=True)
-    built = {n: warehouses.build(n, force=True) for n in sizes}
+    built = {}
+    for n in sizes:  # each in a fresh process, so that its memory is its own
+        proc = subprocess.run([sys.executable, str(HERE / "warehouses.py"), str(n), "--force"], capture_output=True,
+                              text=True, check=True)
+        built[n] = (warehouses.CACHE / f"w{n}.duckdb", json.loads(proc.stdout.strip().splitlines()[-1]))
     out += ["", "## Load throughput", "",
             "Parsed records generated directly (etl.demo.records: the form the parse workers hand over), then "
             "loaded by etl.load.write into a new warehouse: batches of 20,000, cross-report checks, checkpoint.", "",

@@ -23,6 +23,12 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 1e6
 
 
+def hwm_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss would carry a parent's across exec)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+
+
 def build(n: int, force: bool = False) -> tuple[Path, dict]:
     """The warehouse of n reports and its load figures (measured when it was built)."""
     CACHE.mkdir(exist_ok=True)
@@ -37,7 +43,7 @@ def build(n: int, force: bool = False) -> tuple[Path, dict]:
     t = time.perf_counter()
     s = write(db, recs)
     seconds = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    peak = hwm_mb()
     figures = {"reports": n, "made_s": round(made, 1), "load_s": round(seconds, 1), "per_s": round(n / seconds),
                "db_mb": round(db.stat().st_size / 1e6), "findings": sum(s.findings_by_rule.values()),
                "records_rss_mb": round(before), "peak_rss_mb": round(peak),
@@ -47,4 +53,4 @@ def build(n: int, force: bool = False) -> tuple[Path, dict]:
 
 
 if __name__ == "__main__":
-    print(build(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000, force="--force" in sys.argv)[1])
+    print(json.dumps(build(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000, force="--force" in sys.argv)[1]))
