@@ -128,7 +128,7 @@ def run(formats: list[str], n: int = 2000) -> dict[str, dict]:
         docs = scans(max(4, n // 250)) if fmt == "ocr" else corpus(fmt, n)
         out[fmt] = {**one_core(docs), "all": all_cores(docs)}
         r = out[fmt]
-        print(f"{fmt}: {r['docs']} docs, {r['per_s']:.0f}/s on one core, {r['all']['per_s']:.0f}/s on "
+        print(f"{fmt}: {r['docs']} docs, {r['per_s']:.2f}/s on one core, {r['all']['per_s']:.2f}/s on "
               f"{r['all']['jobs']} cores, fields right {r['fields_right']:.2%}", flush=True)
     return out
 

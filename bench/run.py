@@ -45,6 +45,10 @@ def pages(db: Path) -> tuple[list[tuple[str, float, float]], float]:
     return rows, peak
 
 
+def rate(per_s: float) -> str:
+    return f"{per_s:.0f}" if per_s >= 10 else f"{per_s:.2f} ({1 / per_s:.1f} s each)"
+
+
 def status(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -63,7 +67,7 @@ def main() -> None:
             f"| format | documents | KiB each | one core, reports/s | {jobs} cores, reports/s | scaling | fields right |",
             "|---|---:|---:|---:|---:|---:|---:|"]
     for fmt, r in parsed.items():
-        out.append(f"| {fmt} | {r['docs']:,} | {r['kib']:.1f} | {r['per_s']:.0f} | {r['all']['per_s']:.0f} | "
+        out.append(f"| {fmt} | {r['docs']:,} | {r['kib']:.1f} | {rate(r['per_s'])} | {rate(r['all']['per_s'])} | "
                    f"{r['all']['per_s'] / r['per_s']:.2f}x | {r['fields_right']:.2%} |")
     out += ["", f"ocr: scans made from the first {parsed['ocr']['docs']} PDF reports (every page a 144-dpi picture, no "
             "text layer), read by RapidOCR at 180 dpi.",
