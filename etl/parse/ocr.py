@@ -54,9 +54,13 @@ def unavailable(what: str) -> UnreadableFile:
 def _ocr(image) -> list[Box]:
     global _engine
     if _engine is None:
+        import multiprocessing
+
         from rapidocr_onnxruntime import RapidOCR
 
-        _engine = RapidOCR(text_score=0.3)  # once per process; keeps faint single digits ("0") too
+        # a load's worker processes already fill the cores: one inference thread each, not one per core each
+        threads = 1 if multiprocessing.parent_process() is not None else -1
+        _engine = RapidOCR(text_score=0.3, intra_op_num_threads=threads)  # once per process
     result, _ = _engine(image, box_thresh=BOX_THRESH, text_score=0.3, unclip_ratio=UNCLIP)
     boxes = []
     for quad, text, conf in result or []:
