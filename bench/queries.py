@@ -35,19 +35,18 @@ def measure(db: Path, cold_runs: int = COLD_RUNS, warm_runs: int = WARM_RUNS) ->
     with duckdb.connect(str(db), read_only=True) as con:
         catalog = calls(con)
         ref = [_time(lambda: con.sql(REFERENCE_SQL).fetchall()) for _ in range(warm_runs)]
-    cold: dict[str, list[float]] = {c.label + repr(c.args)[:60]: [] for c in catalog}
+    cold: list[list[float]] = [[] for _ in catalog]
     for _ in range(cold_runs):
-        for c in catalog:  # a new connection per call: nothing of it is in DuckDB's buffers yet
+        for i, c in enumerate(catalog):  # a new connection per call: nothing of it is in DuckDB's buffers yet
             with duckdb.connect(str(db), read_only=True) as con:
-                cold[c.label + repr(c.args)[:60]].append(_time(lambda c=c, con=con: c.run(con)))
+                cold[i].append(_time(lambda c=c, con=con: c.run(con)))
     rows = []
     ref_p50 = statistics.median(ref)
     with duckdb.connect(str(db), read_only=True) as con:
-        for c in catalog:
+        for c, cold_ms in zip(catalog, cold):
             c.run(con)
             warm = [_time(lambda c=c: c.run(con)) for _ in range(warm_runs)]
-            k = c.label + repr(c.args)[:60]
-            rows.append({"call": c.label, "cold_p50": pct(cold[k], 0.5), "cold_p95": pct(cold[k], 0.95),
+            rows.append({"call": c.label, "cold_p50": pct(cold_ms, 0.5), "cold_p95": pct(cold_ms, 0.95),
                          "warm_p50": pct(warm, 0.5), "warm_p95": pct(warm, 0.95),
                          "ratio": statistics.median(warm) / ref_p50})
     return rows

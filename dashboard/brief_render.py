@@ -22,11 +22,9 @@ import polars as pl
 from dashboard import charts
 from dashboard.brief_data import Brief, summary
 from dashboard.metrics import fmt
-from etl.checks import CROSS_RULES
-from etl.validate import RULES
+from etl.checks import ALL_RULES
 
 NUMERIC = re.compile(r"^[—+\-]?[\d,.]*%?( 个百分点)?$|^\d{4}-\d\d-\d\d$|^[份件条%]$")
-RULE_WORDS = {**RULES, **CROSS_RULES}
 CHART_SIZE = (900, 400)  # px; printed about 17 cm wide
 OUTCOME_SERIES = [("granted", "予以公开"), ("partial", "部分公开"), ("denied", "不予公开"), ("unable", "无法提供"),
                   ("not_processed", "不予处理"), ("other", "其他处理")]
@@ -135,7 +133,7 @@ def blocks(b: Brief, n_figures: int) -> list[Block]:
         if b.errors.height:
             out.append(Block("p", "表格问题最多的报告："))
             errs = b.errors.with_columns(pl.col("rules").map_elements(
-                lambda s: "；".join(RULE_WORDS.get(x, x) for x in (s or "").split("、") if x), return_dtype=pl.Utf8))
+                lambda s: "；".join(ALL_RULES.get(x, x) for x in (s or "").split("、") if x), return_dtype=pl.Utf8))
             h, r = _table(errs, [("agency", "机关"), ("n_errors", "错误数"), ("rules", "不符合的规则")])
             out.append(Block("table", header=h, rows=r))
         if b.copied.height:

@@ -16,11 +16,9 @@ import polars as pl
 
 from dashboard import queries as q
 from dashboard.brief_data import ScopeError, latest_year, resolve_scope
-from etl.checks import CROSS_RULES
+from etl.checks import ALL_RULES
 from etl.dictionary import cell_words
-from etl.validate import RULES
 
-RULE_WORDS = {**RULES, **CROSS_RULES}
 SEVERITY_WORDS = {"error": "错误（须更正）", "warning": "警告（须核实）"}
 MAX_ROWS = 1_000_000  # an Excel sheet holds 1,048,576 rows
 
@@ -44,7 +42,7 @@ def rows(con, scope: q.Scope, year: int) -> pl.DataFrame:
         pl.col("message").alias("问题"),
         pl.col("cells").map_elements(_cells_in_words, return_dtype=pl.Utf8).alias("涉及表格和单元格"),
         pl.col("rule").alias("规则"),
-        pl.col("rule").replace_strict(RULE_WORDS, default="").alias("规则说明"))
+        pl.col("rule").replace_strict(ALL_RULES, default="").alias("规则说明"))
 
 
 def workbook(con, scope: q.Scope, year: int) -> tuple[bytes, int]:

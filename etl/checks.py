@@ -8,6 +8,8 @@ import re
 
 import duckdb
 
+from etl.validate import RULES
+
 COPY_THRESHOLD = 0.9  # evaluators have found reports copied up to 90% from the year before
 SUDDEN_FACTOR = 5
 SUDDEN_BASE = 10
@@ -30,6 +32,8 @@ CROSS_RULES = {
     "copied_report": "正文与上一年度相同不超过 90%",
     "sudden_change": "主要指标同比变化不超过五倍（基数不少于 10）",
 }
+
+ALL_RULES = {**RULES, **CROSS_RULES}  # every rule, single-report and cross-report, with its words
 
 _LIVE = "NOT is_duplicate"
 

@@ -31,7 +31,7 @@ import pyarrow as pa
 from etl import checks
 from etl.agencies import Matcher, RegistryEntry, deadline
 from etl.errors import LoadError
-from etl.flatten import SEP, FlatCells, flatten, slim
+from etl.flatten import FlatCells, flatten, slim
 from etl.gazetteer import REGIONS_CSV
 from etl.model import Report
 from etl.schema import NARRATIVE_COLUMNS, TABLES, WIDE, columns, ddl, views
@@ -131,7 +131,7 @@ def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, a
     Rows are built as tuples and turned into columns once (this loop runs a million times)."""
     rows, narr_rows, fnd_rows, values, raws, locs, texts, proses = [], [], [], [], [], [], [], []
     for p, r, aid in reports:
-        rid = p.sha256[:16]
+        rid = report_id(p.sha256)
         a = agencies[aid]
         dl = deadline(r.year, a["kind"], a["level"], township_deadline) if r.year else None
         pub = date.fromisoformat(r.publish_date) if r.publish_date else None
@@ -168,8 +168,6 @@ def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, a
                                                                            "prose": proses}
 
 
-WIDE_SET = frozenset(WIDE)
-assert SEP == "\t"  # the cells view splits on chr(9)
 
 
 def _existing(db: Path) -> tuple[dict[str, str], set[str], list[dict], int]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from etl.dictionary import NARRATIVE_METRICS, field_label, flat_columns
+from etl.flatten import SEP
 
 WIDE = flat_columns()
 NARRATIVE_COLUMNS = [f"n__{f.key}" for f in NARRATIVE_METRICS]
@@ -120,7 +121,7 @@ def views() -> list[str]:
     return [f"""CREATE OR REPLACE VIEW cells AS
   SELECT report_id, field, value, raw, loc FROM (
     SELECT c.report_id, unnest([{fields}]) AS field, unnest([{values}]) AS value,
-           unnest(string_split(c.raws, chr(9))) AS raw, unnest(string_split(c.locs, chr(9))) AS loc
+           unnest(string_split(c.raws, chr({ord(SEP)}))) AS raw, unnest(string_split(c.locs, chr({ord(SEP)}))) AS loc
     FROM cell_sources c JOIN reports r USING (report_id)) WHERE loc <> ''"""]
 
 

@@ -154,16 +154,22 @@ def test_disk_full_fails_cleanly(tmp_path):
 HOSTILE = ["江西省' OR '1'='1", "x'; DROP TABLE reports; --", 'a"b', "UNION SELECT * FROM sources", "%", "_", "\\"]
 
 
-def test_filters_bind_values_literally(tmp_path):
-    """Quotes, semicolons and SQL keywords through every filter are matched literally."""
-    from dashboard import queries as dq
-
+@pytest.fixture
+def one_report(tmp_path) -> Path:
+    """A warehouse holding the one real sample report."""
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(GANZHOU, src / "a.txt")
     db = tmp_path / "w.duckdb"
     run_load([str(src)], db, progress=False)
-    con = duckdb.connect(str(db), read_only=True)
+    return db
+
+
+def test_filters_bind_values_literally(one_report):
+    """Quotes, semicolons and SQL keywords through every filter are matched literally."""
+    from dashboard import queries as dq
+
+    con = duckdb.connect(str(one_report), read_only=True)
     for bad in HOSTILE:
         scope = dq.Scope(bad, bad, bad, bad)
         for name, args in (("kpis", (scope, 2023, ("reports", "applications"))), ("metric_by_year", (scope, "reports")),
@@ -179,13 +185,8 @@ def test_filters_bind_values_literally(tmp_path):
     con.close()
 
 
-def test_dashboard_connection_cannot_write(tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    shutil.copy(GANZHOU, src / "a.txt")
-    db = tmp_path / "w.duckdb"
-    run_load([str(src)], db, progress=False)
-    con = duckdb.connect(str(db), read_only=True)  # as dashboard.state opens it
+def test_dashboard_connection_cannot_write(one_report):
+    con = duckdb.connect(str(one_report), read_only=True)  # as dashboard.state opens it
     with pytest.raises(duckdb.Error):
         con.execute("DELETE FROM reports")
     con.close()

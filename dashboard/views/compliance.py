@@ -7,13 +7,11 @@ from dashboard import charts
 from dashboard.i18n import t
 from dashboard.metrics import COMPLIANCE_FORMULA
 from dashboard.state import empty, followup_workbook, header, lang, run
-from etl.checks import CROSS_RULES
-from etl.validate import RULES
+from etl.checks import ALL_RULES
 
 L = lang()
 scope, year = st.session_state["scope"], st.session_state["year"]
 header(f"{t('compliance', L)} · {scope.name()} · {year}")
-ALL_RULES = {**RULES, **CROSS_RULES}
 
 missing = run("not_filed", scope, year)
 st.metric("名录中未发布本年度报告的机关" if L == "zh" else "Registered agencies without a report", f"{missing.height:,}")

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.i18n import t
 from dashboard.metrics import COMPLIANCE_FORMULA, METRICS
 from dashboard.state import header, lang
-from etl.checks import CROSS_RULES
+from etl.checks import ALL_RULES
 from etl.validate import RULES
 
 L = lang()
@@ -19,7 +19,7 @@ st.dataframe(pl.DataFrame({"指标": [m.zh for m in METRICS], "Metric": [m.en fo
 st.subheader("合规得分")
 st.write(COMPLIANCE_FORMULA)
 st.subheader("核对规则" if L == "zh" else "Checks")
-rules = {**RULES, **CROSS_RULES}
+rules = ALL_RULES
 st.dataframe(pl.DataFrame({"规则": list(rules), "说明": list(rules.values()),
                            "范围": ["单份报告" if r in RULES else "跨报告、跨年度" for r in rules]}), hide_index=True)
 st.caption("空白或“/”的单元格记为空，不按 0 计；需要它的核对不做，另以 blank_cells 提示。")

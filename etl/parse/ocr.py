@@ -9,6 +9,7 @@ was read by OCR and whether the tables' own arithmetic confirms the reading."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics
 from dataclasses import dataclass
@@ -171,6 +172,4 @@ def annotate(report: Report, info: tuple[tuple[int, float], ...]) -> Report:
                       f"本报告为扫描件，数字由文字识别（OCR）读出；{len(low)} 个数字置信度低于 {LOW_CONFIDENCE}；"
                       f"{len(gaps)} 个单元格为空（原件空白，或未能识别，请对照原件）；{verdict}",
                       tuple(dict.fromkeys(low + gaps)))
-    import dataclasses
-
     return dataclasses.replace(report, t2=t2, t3=t3, t4=t4, findings=(*report.findings, finding))
