@@ -18,10 +18,10 @@ from array import array
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from etl.commands import parse_for_load
 from etl.demo import recipe as recipe_mod
 from etl.demo.generate import generate
-from etl.schema import WIDE
+from etl.pipeline import parse_for_load
+from etl.warehouse.schema import WIDE
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 LAYOUTS = {"text": {"text_tabs": 1, "text_pipe": 1}, "html": {"html_portal": 1, "html_plain": 1, "html_trs": 1},

@@ -83,7 +83,7 @@ def main() -> None:
         built[n] = (warehouses.CACHE / f"w{n}.duckdb", json.loads(proc.stdout.strip().splitlines()[-1]))
     out += ["", "## Load throughput", "",
             "Parsed records generated directly (etl.demo.records: the form the parse workers hand over), then "
-            "loaded by etl.load.write into a new warehouse: batches of 20,000, cross-report checks, checkpoint.", "",
+            "loaded by etl.warehouse.load.write into a new warehouse: batches of 20,000, cross-report checks, checkpoint.", "",
             "| reports | load s | reports/s | database MB | findings | peak memory of the load, MB |",
             "|---:|---:|---:|---:|---:|---:|"]
     for n, (_, f) in built.items():

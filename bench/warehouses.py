@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from etl.demo.records import records
-from etl.load import write
+from etl.warehouse.load import write
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

@@ -9,7 +9,7 @@ import polars as pl
 import xlsxwriter
 
 from dashboard import queries as q
-from etl.dictionary import NARRATIVE_METRICS, field_label, flat_columns
+from etl.registry.fields import NARRATIVE_METRICS, field_label, flat_columns
 
 NARRATIVE = {f"n__{f.key}": (f"正文 {f.label}", f.unit) for f in NARRATIVE_METRICS}
 

@@ -22,7 +22,7 @@ import polars as pl
 from dashboard import charts
 from dashboard.brief_data import Brief, summary
 from dashboard.metrics import fmt
-from etl.checks import ALL_RULES
+from etl.check.cross_report import ALL_RULES
 
 NUMERIC = re.compile(r"^[—+\-]?[\d,.]*%?( 个百分点)?$|^\d{4}-\d\d-\d\d$|^[份件条%]$")
 CHART_SIZE = (900, 400)  # px; printed about 17 cm wide

@@ -11,7 +11,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 import polars as pl
 
-from etl.gazetteer import DATA
+from etl.paths import DATA
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#7a5195", "#4a9fb5", "#a0a0a0", "#c9a227"]

@@ -16,8 +16,8 @@ import polars as pl
 
 from dashboard import queries as q
 from dashboard.brief_data import ScopeError, latest_year, resolve_scope
-from etl.checks import ALL_RULES
-from etl.dictionary import cell_words
+from etl.check.cross_report import ALL_RULES
+from etl.registry.fields import cell_words
 
 SEVERITY_WORDS = {"error": "错误（须更正）", "warning": "警告（须核实）"}
 MAX_ROWS = 1_000_000  # an Excel sheet holds 1,048,576 rows

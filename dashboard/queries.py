@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dashboard.metrics import BY_KEY, COMPLIANCE_SQL
-from etl.frames import frame
+from etl.warehouse.frames import frame
 
 # Reports that count (duplicates left out), with their agency's place and kind.
 BASE = """

@@ -13,8 +13,7 @@ import streamlit as st
 
 from dashboard import queries as q
 from dashboard.i18n import t
-
-DEFAULT_DB = Path(__file__).resolve().parents[1] / "data" / "warehouse.duckdb"
+from etl.paths import DEFAULT_DB
 
 
 def db_path() -> Path:

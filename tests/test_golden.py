@@ -85,8 +85,8 @@ def test_hongze_merged_other_row_and_typo():
 
 
 def test_provenance_points_at_printed_text():
-    from etl.extract import read_source, to_document
-    from etl.report import parse_document
+    from etl.extract.assemble import parse_document
+    from etl.read.source import read_source, to_document
 
     doc = to_document(read_source(SAMPLES / "ganzhou-jkq-2023.txt"))
     rep = parse_document(doc)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.numbers import chinese_number, parse_cell
+from etl.extract.numbers import chinese_number, parse_cell
 
 FULLWIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 

@@ -15,7 +15,7 @@ from conftest import FIXTURES
 
 from dashboard.catalog import calls
 from etl.demo.records import records
-from etl.load import write
+from etl.warehouse.load import write
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTOR = 10

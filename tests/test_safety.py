@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from conftest import FIXTURES, parse_json, q
 
-from etl.commands import run_load
+from etl.pipeline import run_load
 
 GANZHOU = FIXTURES / "samples" / "ganzhou-jkq-2023.txt"
 
@@ -107,7 +107,7 @@ def test_bad_input_batch_keeps_what_was_loaded(tmp_path):
 
 def test_parse_time_limit(monkeypatch):
     import etl.pipeline as pipeline
-    from etl.extract import read_source
+    from etl.read.source import read_source
 
     def slow(doc):
         import time
@@ -120,7 +120,7 @@ def test_parse_time_limit(monkeypatch):
 
 
 def test_limits_are_configurable(tmp_path):
-    code = ("import etl.limits as l; print(l.MAX_FILE_MB, l.MAX_UNZIPPED_MB, l.PARSE_SECONDS)")
+    code = ("import etl.read.limits as l; print(l.MAX_FILE_MB, l.MAX_UNZIPPED_MB, l.PARSE_SECONDS)")
     env = {**os.environ, "GOVREPORT_MAX_FILE_MB": "7", "GOVREPORT_MAX_UNZIPPED_MB": "9", "GOVREPORT_PARSE_SECONDS": "3"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["7", "9", "3"]
@@ -224,7 +224,7 @@ def test_dashboard_answers_while_loads_replace_the_database(tmp_path, monkeypatc
     run_load([str(tmp_path / "c1")], db, jobs=1, progress=False)
     generate(tmp_path / "c2", seed=32, scale="small")
     generate(tmp_path / "c3", seed=33, scale="small")
-    code = ("from etl.commands import run_load; from pathlib import Path; import sys; "
+    code = ("from etl.pipeline import run_load; from pathlib import Path; import sys; "
             "[run_load([c], Path(sys.argv[1]), jobs=1, progress=False) for c in sys.argv[2:]]")
     counts = [q(db, "SELECT count(*) FROM reports WHERE year = 2023 AND NOT is_duplicate")[0][0]]
     loader = subprocess.Popen([sys.executable, "-c", code, str(db), str(tmp_path / "c2"), str(tmp_path / "c3")])
@@ -249,7 +249,7 @@ def test_dashboard_answers_while_loads_replace_the_database(tmp_path, monkeypatc
 
 def test_unreadable_folder_is_recorded_and_the_rest_loads(tmp_path, monkeypatch):
     """A folder the loader may not read (root reads everything, so the refusal is simulated)."""
-    import etl.extract as extract
+    import etl.read.source as extract
 
     src = tmp_path / "in"
     (src / "locked").mkdir(parents=True)

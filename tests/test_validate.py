@@ -9,11 +9,11 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.dictionary import APPLICANT_COLUMNS, T3_COLUMN_KEYS, T3_OUTCOME_ROWS
-from etl.extract import read_source, to_document
-from etl.model import Metric, Value
-from etl.report import parse_document
-from etl.validate import validate
+from etl.check.report_rules import validate
+from etl.extract.assemble import parse_document
+from etl.model import ProseCount, Value
+from etl.read.source import read_source, to_document
+from etl.registry.fields import APPLICANT_COLUMNS, T3_COLUMN_KEYS, T3_OUTCOME_ROWS
 
 BASE = parse_document(to_document(read_source(FIXTURES / "layouts" / "pipe-markdown.txt")))
 
@@ -88,7 +88,7 @@ def test_negative_t3_value():
 
 def test_narrative_vs_table():
     narrative = dict(BASE.narrative)
-    narrative["applications_received_text"] = Metric(17, "受理政府信息公开申请17件", "L1")
+    narrative["applications_received_text"] = ProseCount(17, "受理政府信息公开申请17件", "L1")
     assert "narrative_vs_table" in rules(replace(BASE, narrative=narrative))
 
 
@@ -102,7 +102,7 @@ def test_missing_sections_and_tables():
     assert "missing_section" in rules(replace(BASE, sections=(1, 2, 3, 4)))
     text = (FIXTURES / "layouts" / "pipe-markdown.txt").read_text(encoding="utf-8")
     cut = text[: text.index("四、政府信息公开行政复议")]
-    from etl.parse import text as text_reader
+    from etl.read import text as text_reader
 
     rep = parse_document(text_reader.read("cut.txt", cut.encode()))
     found = validate(rep).findings
@@ -175,7 +175,7 @@ def test_t4_each_group(group):
 
 
 def test_table_cells_unclear_and_repeated_row():
-    from etl.parse import text as text_reader
+    from etl.read import text as text_reader
 
     src = (FIXTURES / "layouts" / "pipe-markdown.txt").read_text(encoding="utf-8")
     assert not {"table_cells_unclear", "t3_row_repeated"} & rules(BASE)

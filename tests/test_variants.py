@@ -41,6 +41,7 @@ def test_report_inside_a_page_of_chrome(tmp_path):
 
 
 def test_regions_csv_matches_package():
-    from etl.gazetteer import REGIONS_CSV, build_rows, render
+    from etl.paths import REGIONS_CSV
+    from etl.reference.regions_csv import build_rows, render
 
     assert REGIONS_CSV.read_text(encoding="utf-8") == render(build_rows())

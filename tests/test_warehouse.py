@@ -17,8 +17,8 @@ import duckdb
 import pytest
 from conftest import FIXTURES, q
 
-from etl.commands import run_load
 from etl.demo.generate import generate
+from etl.pipeline import run_load
 
 SAMPLES = FIXTURES / "samples"
 
@@ -186,7 +186,7 @@ def test_registry_matches_name_variants(tmp_path):
 
 
 def test_export_all_formats(loaded, tmp_path):
-    from etl.export import export
+    from etl.warehouse.export import export
 
     for fmt in ("parquet", "csv"):
         files = export(loaded, fmt, tmp_path / fmt)
@@ -202,7 +202,7 @@ def test_export_all_formats(loaded, tmp_path):
 
 
 def test_schema_doc_is_current():
-    from etl.schema import render_markdown
+    from etl.warehouse.schema import render_markdown
 
     assert (Path(__file__).parents[1] / "data" / "schema.md").read_text(encoding="utf-8") == render_markdown()
 
@@ -223,7 +223,7 @@ def test_killed_load_leaves_previous_database(loaded, corpus, tmp_path):
     old_state = _state(db)
     more = tmp_path / "more"
     generate(more, seed=99, scale="small")
-    code = ("from etl.commands import run_load; from pathlib import Path; import sys; "
+    code = ("from etl.pipeline import run_load; from pathlib import Path; import sys; "
             f"run_load([{str(more)!r}], Path(sys.argv[1]), jobs=1, progress=False)")
     done = tmp_path / "done.duckdb"
     shutil.copy(loaded, done)

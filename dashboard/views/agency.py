@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.i18n import t
 from dashboard.metrics import BY_KEY, fmt, label
 from dashboard.state import agency_workbook, header, lang, param, run, set_param
-from etl.dictionary import T2_FIELDS, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_SUFFIXES
+from etl.registry.fields import T2_FIELDS, T3_COLUMNS, T3_ROWS, T4_GROUPS, T4_SUFFIXES
 
 L = lang()
 header(t("agency", L))

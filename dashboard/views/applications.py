@@ -7,7 +7,7 @@ from dashboard import charts
 from dashboard.i18n import t
 from dashboard.metrics import BY_KEY, fmt, label
 from dashboard.state import empty, header, lang, run
-from etl.dictionary import T3_COLUMNS, T3_ROWS
+from etl.registry.fields import T3_COLUMNS, T3_ROWS
 
 L = lang()
 scope, year = st.session_state["scope"], st.session_state["year"]

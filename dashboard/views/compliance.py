@@ -7,7 +7,7 @@ from dashboard import charts
 from dashboard.i18n import t
 from dashboard.metrics import COMPLIANCE_FORMULA
 from dashboard.state import empty, followup_workbook, header, lang, run
-from etl.checks import ALL_RULES
+from etl.check.cross_report import ALL_RULES
 
 L = lang()
 scope, year = st.session_state["scope"], st.session_state["year"]

@@ -6,8 +6,8 @@ import streamlit as st
 from dashboard.i18n import t
 from dashboard.metrics import COMPLIANCE_FORMULA, METRICS
 from dashboard.state import header, lang
-from etl.checks import ALL_RULES
-from etl.validate import RULES
+from etl.check.cross_report import ALL_RULES
+from etl.check.report_rules import RULES
 
 L = lang()
 header(t("definitions", L))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from etl.regions import gazetteer
+from etl.extract.places import gazetteer
 
 MUNICIPALITIES = ("11", "12", "31", "50")
 

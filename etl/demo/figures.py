@@ -8,7 +8,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from etl.dictionary import APPLICANT_COLUMNS, T3_COLUMN_KEYS, T3_OUTCOME_ROWS, T4_GROUPS
+from etl.registry.fields import APPLICANT_COLUMNS, T3_COLUMN_KEYS, T3_OUTCOME_ROWS, T4_GROUPS
 
 ORG_WEIGHTS = {"commercial": 60, "research": 4, "social_welfare": 6, "legal_service": 20, "other_org": 10}
 

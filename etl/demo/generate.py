@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from etl.agencies import deadline, level_of
 from etl.demo import prose
 from etl.demo import recipe as recipe_mod
 from etl.demo.agencies import DemoAgency, address, build
 from etl.demo.figures import AgencyState, YearFigures, start, year_figures
 from etl.demo.render import LAYOUTS, PdfPrinter, Printed, scan_pdf
-from etl.dictionary import T3_COLUMN_KEYS, T3_ROW_KEYS
-from etl.regions import gazetteer
+from etl.extract.places import gazetteer
+from etl.registry.fields import T3_COLUMN_KEYS, T3_ROW_KEYS
+from etl.warehouse.agencies import deadline, level_of
 
 MARKER = ".demo-corpus"
 CROSS_SCOPE = ("late_publication", "continuity", "carry_over", "copied_report", "sudden_change")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-RECIPE = Path(__file__).resolve().parents[2] / "data" / "demo-recipe.toml"
+from etl.paths import DATA
+
+RECIPE = DATA / "demo-recipe.toml"
 
 
 def load(path: Path = RECIPE) -> dict:

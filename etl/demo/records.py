@@ -1,6 +1,6 @@
 """Parsed records made directly (no documents), for load and query benchmarks at national scale.
 
-They take the form the parse workers hand to the loader (etl.load.prepared): a report without
+They take the form the parse workers hand to the loader (etl.warehouse.load.prepared): a report without
 cell objects plus its flattened cells. Figures come from the demo corpus' generator, from a
 pool of distinct agency histories reused under different agencies, so that a million records
 are made in seconds rather than minutes."""
@@ -14,11 +14,11 @@ from collections.abc import Iterator
 
 from etl.demo import recipe as recipe_mod
 from etl.demo.figures import start, year_figures
-from etl.dictionary import T2_KEYS, T3_COLUMN_KEYS, T3_ROW_KEYS, T4_KEYS
-from etl.flatten import SEP, FlatCells
-from etl.load import Parsed
-from etl.model import Finding, Metric, Report
-from etl.regions import gazetteer
+from etl.extract.places import gazetteer
+from etl.model import Finding, ProseCount, Report
+from etl.registry.fields import T2_KEYS, T3_COLUMN_KEYS, T3_ROW_KEYS, T4_KEYS
+from etl.warehouse.flatten import SEP, FlatCells
+from etl.warehouse.load import Parsed
 
 YEARS = tuple(range(2019, 2026))
 DEPARTMENTS = ("教育局", "公安局", "民政局", "财政局", "人力资源和社会保障局", "自然资源局", "生态环境局",
@@ -67,7 +67,7 @@ def records(n: int, seed: int = 1, pool: int = 2000) -> Iterator[Parsed]:
                         publish_date=f"{year + 1}-{'03' if late else '01'}-{rng.randint(10, 28):02d}",
                         province=None, city=None, county=place.name, region_code=place.code, format_version="2021",
                         sections=(1, 2, 3, 4, 5, 6), t2={}, t3={}, t4={},
-                        narrative={"info_published_total": Metric(published, prose, "L5")}, findings=findings,
+                        narrative={"info_published_total": ProseCount(published, prose, "L5")}, findings=findings,
                         text=prose, prose=prose)
         sha = hashlib.sha256(f"{seed}:{i}".encode()).hexdigest()
         yield Parsed(report.source, sha, 12_000, report, "parsed", cells=cells)

@@ -8,7 +8,7 @@ import html as htmlmod
 import random
 from dataclasses import dataclass
 
-from etl.dictionary import T3_COLUMN_KEYS, T4_GROUPS, T4_SUFFIXES
+from etl.registry.fields import T3_COLUMN_KEYS, T4_GROUPS, T4_SUFFIXES
 
 Cell = tuple[str, int, int]  # text, colspan, rowspan
 Rows = list[list[Cell]]

@@ -1,0 +1,305 @@
+"""Map labelled rows to the dictionary keys of tables T2, T3 and T4 by their printed labels.
+
+Labels are matched by what they say (本年新收, 不掌握, 行政处罚 ...), tolerant of typos,
+merged rows and labels broken over lines; column positions only decide which column of a
+matched row a number belongs to."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from etl.extract.numbers import parse_cell
+from etl.extract.rows import Row
+from etl.model import Cell, Finding, Value
+from etl.registry.fields import T2_KEYS, T3_COLUMN_KEYS, T3_ROW_KEYS, T4_KEYS
+
+_PUNCT = str.maketrans({"（": "(", "）": ")", "，": ",", "、": "、", "“": "", "”": "", '"': "", " ": ""})
+
+
+@functools.lru_cache(maxsize=16384)
+def norm_label(s: str) -> str:
+    return "".join(s.translate(_PUNCT).split())
+
+
+T3_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (k, re.compile(p))
+    for k, p in (
+        ("carried_forward", r"结转下年|下年度继续办理|结转下一年"),
+        ("new_received", r"本年新收|新收政府信息公开申请|本年度新收"),
+        ("carried_over", r"上年结转|上年度结转"),
+        ("partially_granted", r"部分公开"),
+        ("granted", r"予以公开"),
+        ("denied_state_secret", r"国家秘密"),
+        ("denied_law_prohibited", r"法律行政法规禁止|其他法律|行政止公开|法规禁止公开"),
+        ("denied_three_safety", r"三安全|一稳定"),
+        ("denied_third_party", r"第三方"),
+        ("denied_internal_affairs", r"内部事务"),
+        ("denied_process_info", r"过程性"),
+        ("denied_enforcement_file", r"执法案卷"),
+        ("denied_query_matter", r"查询事项"),
+        ("unable_not_held", r"不掌握"),
+        ("unable_needs_creation", r"另行制作|没有现成"),
+        ("unable_unclear", r"仍不明确|补正后"),
+        ("rejected_complaint", r"信访|举报投诉"),
+        ("rejected_duplicate", r"重复申请"),
+        ("rejected_publication", r"出版物"),
+        ("rejected_excessive", r"大量反复"),
+        ("rejected_confirmation", r"重新出具|确认或"),
+        ("other_no_correction", r"不补正"),
+        ("other_no_fee", r"缴纳费用|收费通知"),
+        ("other_other", r"^\(?[3三]\)?[.、．]?其他$|^其他$"),
+        ("other_merged", r"其他处理$"),
+        ("total_processed", r"\(七\)总计|^总计$|^合计$"),
+    )
+)
+T2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (k, re.compile(p))
+    for k, p in (
+        ("normative", r"规范性文件"),
+        ("regulations", r"^规章$|规章$|^规章"),
+        ("licensing", r"行政许可"),
+        ("punishment", r"行政处罚"),
+        ("coercion", r"行政强制"),
+        ("fees", r"事业性收费"),
+        ("ignored", r"其他对外管理服务事项|政府集中采购"),
+    )
+)
+_T2_STYLE_2019 = re.compile(r"新制作|新公开|对外公开总数量|上一年项目数量|本年增|采购项目数量")
+_T2_STYLE_2021 = re.compile(r"本年制发|本年废止|现行有效|本年处理决定|本年收费金额")
+_T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|勾稽关系|本年新收|自然人")
+_T4_CUE = re.compile(r"行政复议|行政诉讼|尚未审结|复议后起诉|未经复议")
+_T2_CUE = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
+
+
+@dataclass
+class TableResult:
+    t2: dict[str, Value | None] = field(default_factory=lambda: dict.fromkeys(T2_KEYS))
+    t3: dict[str, dict[str, Value | None]] = field(
+        default_factory=lambda: {r: dict.fromkeys(T3_COLUMN_KEYS) for r in T3_ROW_KEYS}
+    )
+    t4: dict[str, Value | None] = field(default_factory=lambda: dict.fromkeys(T4_KEYS))
+    t2_style: str | None = None
+    t2_rows: set[str] = field(default_factory=set)
+    t3_rows: set[str] = field(default_factory=set)
+    t4_found: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    t2_lines: list[int] = field(default_factory=list)
+    t3_lines: list[int] = field(default_factory=list)
+    t4_lines: list[int] = field(default_factory=list)
+
+
+def _value(cell: Cell) -> Value:
+    return Value(parse_cell(cell.text).value, cell.text, cell.loc)
+
+
+def _match(patterns, labels: tuple[str, ...]) -> str | None:
+    return _match_cached("t3" if patterns is T3_PATTERNS else "t2", labels)
+
+
+@functools.lru_cache(maxsize=16384)  # reports print the same labels: match each wording once
+def _match_cached(kind: str, labels: tuple[str, ...]) -> str | None:
+    """Match the label nearest the numbers first, then widen to the labels before it: the
+    nearest label is the most specific one (1.属于国家秘密 under （三）不予公开)."""
+    patterns = T3_PATTERNS if kind == "t3" else T2_PATTERNS
+    normed = [norm_label(x) for x in labels if norm_label(x)]
+    for k in range(1, len(normed) + 1):
+        text = "".join(normed[-k:])
+        for key, pat in patterns:
+            if pat.search(text):
+                return key
+    return None
+
+
+def _trim(values: tuple[Cell, ...], want: int) -> list[Cell]:
+    """Drop blank padding cells at the ends when a row carries more cells than it should."""
+    vals = list(values)
+    while len(vals) > want and vals and not vals[-1].text.strip():
+        vals.pop()
+    while len(vals) > want and vals and not vals[0].text.strip():
+        vals.pop(0)
+    return vals
+
+
+class _Mapper:
+    def __init__(self) -> None:
+        self.res = TableResult()
+        self.region: str | None = None
+        self.header_style: str | None = None
+        self.t4_cells: list[Cell] = []
+
+    def note(self, rule: str, severity: str, message: str, cells: tuple[str, ...] = ()) -> None:
+        self.res.findings.append(Finding(rule, severity, message, cells))
+
+    def feed(self, row: Row) -> None:
+        text = norm_label("".join(row.labels))
+        if _T2_STYLE_2019.search(text):
+            self.header_style = "2019"
+        elif _T2_STYLE_2021.search(text):
+            self.header_style = "2021"
+        t3_key = _match(T3_PATTERNS, row.labels) if row.labels else None
+        t2_key = _match(T2_PATTERNS, row.labels) if row.labels else None
+        # "总计"/"其他" alone are also T4 header words: in T4 they do not name a T3 row
+        t4_header_word = t3_key in ("total_processed", "other_other", "other_merged") and t2_key is None
+        if t2_key is None and (t3_key is None or t4_header_word) and _T4_CUE.search(text):
+            self.region = "T4"
+        elif t3_key is None and t2_key is None:
+            if _T3_CUE.search(text):
+                self.region = "T3"
+            elif _T2_CUE.search(text):
+                self.region = "T2"
+        if not row.values:
+            return
+        if all(not c.text.strip() for c in row.values):
+            # blank spacer cells after a header (e.g. under "其他" in T3's header) are not a row
+            if t3_key and len(row.values) < 7:
+                return
+            if t2_key and not t3_key and len(row.values) < (3 if t2_key in ("regulations", "normative") else 1):
+                return
+        if self.region == "T4" and ((t3_key is None or t4_header_word) and t2_key is None or not row.labels):
+            self.t4_values(row)
+        elif t3_key is not None and (self.region != "T2" or t2_key is None):
+            self.region = "T3"
+            self.t3_row(t3_key, row)
+        elif t2_key is not None:
+            self.region = "T2"
+            self.t2_row(t2_key, row)
+        elif not row.labels and self.region == "T4":
+            self.t4_values(row)
+
+    # ---- T2 ----
+    def t2_row(self, key: str, row: Row) -> None:
+        if key == "ignored":
+            return
+        style = self.header_style
+        if self.res.t2_style is None and style:
+            self.res.t2_style = style
+        if style == "2019" and self.res.t2_style == "2021":
+            self.res.t2_style = "2019"
+        self.res.t2_lines.append(row.line)
+        if key in ("regulations", "normative"):
+            vals = _trim(row.values, 3)
+            names = (f"{key}_issued", None, f"{key}_valid") if style == "2019" else (
+                f"{key}_issued", f"{key}_repealed", f"{key}_valid")
+            self._put_t2(key, names, vals, row)
+        elif key in ("licensing", "punishment", "coercion"):
+            vals = _trim(row.values, 1 if style != "2019" else 3)
+            target = f"{key}_decisions"
+            if len(vals) == 1 and style != "2019":
+                self._set_t2(target, vals[0], key)
+            elif len(vals) == 3:
+                self._set_t2(target, vals[2], key)  # 2019: 上一年项目数量 / 本年增减 / 处理决定数量
+            elif vals:
+                self.note("table_cells_unclear", "warning",
+                          f"表二“{row.labels[-1]}”一行印有 {len(vals)} 个数，无法确定哪一个是处理决定数量，该项记为空",
+                          tuple(c.loc for c in vals))
+            else:
+                self.res.t2_rows.add(key)
+        elif key == "fees":
+            vals = _trim(row.values, 1 if style != "2019" else 2)
+            if style == "2019":
+                self.res.t2_rows.add(key)  # the 2019 table prints no amount, only item counts
+            elif len(vals) == 1:
+                self._set_t2("fees_wan", vals[0], key)
+            elif vals:
+                self.note("table_cells_unclear", "warning",
+                          f"表二“行政事业性收费”一行印有 {len(vals)} 个数，无法确定收费金额，该项记为空",
+                          tuple(c.loc for c in vals))
+
+    def _put_t2(self, key: str, names, vals: list[Cell], row: Row) -> None:
+        self.res.t2_rows.add(key)
+        if len(vals) == 3:
+            for name, cell in zip(names, vals):
+                if name:
+                    self._set_t2(name, cell, key)
+        elif vals and any(c.text.strip() for c in vals):
+            self.note("table_cells_unclear", "warning",
+                      f"表二“{row.labels[-1]}”一行应有 3 个数，实际印有 {len(vals)} 个，无法对应到列，记为空",
+                      tuple(c.loc for c in vals))
+
+    def _set_t2(self, name: str, cell: Cell, key: str) -> None:
+        self.res.t2_rows.add(key)
+        if self.res.t2[name] is None:
+            self.res.t2[name] = _value(cell)
+
+    # ---- T3 ----
+    def t3_row(self, key: str, row: Row) -> None:
+        merged = key == "other_merged"
+        if merged:
+            key = "other_other"
+        self.res.t3_lines.append(row.line)
+        if key in self.res.t3_rows:
+            if key != "total_processed":
+                self.note("t3_row_repeated", "warning",
+                          f"表三“{row.labels[-1]}”一行出现了两次，采用第一次的数字",
+                          tuple(c.loc for c in row.values))
+            return
+        vals = _trim(row.values, 7)
+        core = list(vals)
+        while core and not core[-1].text.strip():
+            core.pop()
+        if len(row.values) > 7 and 2 <= len(core) < 7:
+            vals = core  # padding after a row whose blank cells were dropped by a converter
+        cols: dict[str, Cell] = {}
+        if len(vals) == 7:
+            cols = dict(zip(T3_COLUMN_KEYS, vals))
+        elif len(vals) > 7:
+            cols = dict(zip(T3_COLUMN_KEYS, vals[:7]))
+            self.note("table_cells_unclear", "warning",
+                      f"表三“{row.labels[-1]}”一行印有 {len(vals)} 个数（应为 7 个），只取前 7 个",
+                      tuple(c.loc for c in vals))
+        else:
+            nums = [parse_cell(c.text).value for c in vals]
+            known = [v for v in nums if v is not None]
+            if len(known) >= 2 and known[-1] == sum(known[:-1]) and nums[-1] is not None:
+                cols = {"total": vals[-1]}
+                self.note("table_cells_unclear", "warning",
+                          f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数，空白单元格在转载时丢失，"
+                          f"仅取最后一个数（等于其余各数之和）作为总计，其余列记为空",
+                          tuple(c.loc for c in vals))
+            elif vals and any(c.text.strip() for c in vals):
+                self.note("table_cells_unclear", "warning",
+                          f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数（应为 7 个），无法对应到列，记为空",
+                          tuple(c.loc for c in vals))
+        self.res.t3_rows.add(key)
+        for col, cell in cols.items():
+            self.res.t3[key][col] = _value(cell)
+        if merged:
+            self.res.t3_rows.add("other_merged")
+            self.note("t3_other_merged", "info",
+                      "表三“（六）其他处理”印为一行，未分 1.逾期不补正、2.逾期未缴费、3.其他 三项："
+                      "其数字计入“3.其他”，前两项记为空",
+                      tuple(c.loc for c in vals))
+
+    # ---- T4 ----
+    def t4_values(self, row: Row) -> None:
+        if self.res.t4_found:
+            return
+        self.res.t4_lines.append(row.line)
+        self.t4_cells.extend(row.values)
+        cells = self.t4_cells
+        if len(cells) < 15:
+            return
+        cells = _trim(tuple(cells), 15)
+        self.res.t4_found = True
+        if len(cells) > 15:
+            self.note("table_cells_unclear", "warning",
+                      f"表四印有 {len(cells)} 个数（应为 15 个），只取前 15 个", tuple(c.loc for c in cells))
+        for key, cell in zip(T4_KEYS, cells[:15]):
+            self.res.t4[key] = _value(cell)
+
+    def finish(self) -> TableResult:
+        if not self.res.t4_found and self.t4_cells:
+            cells = self.t4_cells
+            self.note("table_cells_unclear", "warning",
+                      f"表四只读到 {len(cells)} 个数（应为 15 个），无法对应到列，记为空",
+                      tuple(c.loc for c in cells))
+        return self.res
+
+
+def map_rows(rows: list[Row]) -> TableResult:
+    m = _Mapper()
+    for row in rows:
+        m.feed(row)
+    return m.finish()

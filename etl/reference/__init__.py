@@ -1,0 +1,1 @@
+"""Builders of the reference data shipped in data/: the region gazetteer and the map outlines."""
