@@ -16,6 +16,7 @@ $(VENV): pyproject.toml
 
 test: $(VENV) system-deps
 	$(BIN)/ruff check etl dashboard tests bench
+	$(BIN)/ruff format --check etl dashboard tests bench
 	$(BIN)/python -m pytest
 
 # Debian's Chromium (the browser test drives it through Playwright) and CJK fonts.
@@ -28,7 +29,7 @@ system-deps:
 
 lint: $(VENV)
 	$(BIN)/ruff check etl dashboard tests bench
-	$(BIN)/ruff format --check etl dashboard tests
+	$(BIN)/ruff format --check etl dashboard tests bench
 
 # make demo: environment, demo corpus, warehouse, then the dashboard. A second run reuses them.
 demo: $(DB)

@@ -1,6 +1,6 @@
 """Server time to render each dashboard page (AppTest), cold cache and warm, on a database.
 
-    python bench/page_times.py data/warehouse.duckdb [year]"""
+python bench/page_times.py data/warehouse.duckdb [year]"""
 
 from __future__ import annotations
 
@@ -13,7 +13,17 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-PAGES = ["overview", "trends", "regions", "compliance", "applications", "review", "agency", "data", "definitions"]
+PAGES = [
+    "overview",
+    "trends",
+    "regions",
+    "compliance",
+    "applications",
+    "review",
+    "agency",
+    "data",
+    "definitions",
+]
 
 
 def render(page: str, year: str, at: AppTest | None = None) -> tuple[float, AppTest]:

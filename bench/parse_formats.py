@@ -24,8 +24,13 @@ from etl.pipeline import parse_for_load
 from etl.warehouse.schema import WIDE
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-LAYOUTS = {"text": {"text_tabs": 1, "text_pipe": 1}, "html": {"html_portal": 1, "html_plain": 1, "html_trs": 1},
-           "docx": {"docx": 1}, "pdf": {"pdf": 1}, "ocr": {}}  # ocr: scans made from the PDF corpus
+LAYOUTS = {
+    "text": {"text_tabs": 1, "text_pipe": 1},
+    "html": {"html_portal": 1, "html_plain": 1, "html_trs": 1},
+    "docx": {"docx": 1},
+    "pdf": {"pdf": 1},
+    "ocr": {},
+}  # ocr: scans made from the PDF corpus
 
 
 def corpus(fmt: str, n: int) -> list[tuple[Path, dict]]:
@@ -105,9 +110,15 @@ def one_core(docs: list[tuple[Path, dict]]) -> dict:
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(6)
     top = _top(buf.getvalue())
-    return {"docs": len(docs), "ok": sum(o.report is not None for o in outs), "seconds": seconds,
-            "per_s": len(docs) / seconds, "kib": sum(p.stat().st_size for p, _ in docs) / len(docs) / 1024,
-            "fields_right": right / total if total else 0, "profile": top}
+    return {
+        "docs": len(docs),
+        "ok": sum(o.report is not None for o in outs),
+        "seconds": seconds,
+        "per_s": len(docs) / seconds,
+        "kib": sum(p.stat().st_size for p, _ in docs) / len(docs) / 1024,
+        "fields_right": right / total if total else 0,
+        "profile": top,
+    }
 
 
 def all_cores(docs: list[tuple[Path, dict]]) -> dict:
@@ -128,8 +139,11 @@ def run(formats: list[str], n: int = 2000) -> dict[str, dict]:
         docs = scans(max(4, n // 250)) if fmt == "ocr" else corpus(fmt, n)
         out[fmt] = {**one_core(docs), "all": all_cores(docs)}
         r = out[fmt]
-        print(f"{fmt}: {r['docs']} docs, {r['per_s']:.2f}/s on one core, {r['all']['per_s']:.2f}/s on "
-              f"{r['all']['jobs']} cores, fields right {r['fields_right']:.2%}", flush=True)
+        print(
+            f"{fmt}: {r['docs']} docs, {r['per_s']:.2f}/s on one core, {r['all']['per_s']:.2f}/s on "
+            f"{r['all']['jobs']} cores, fields right {r['fields_right']:.2%}",
+            flush=True,
+        )
     return out
 
 

@@ -46,16 +46,28 @@ def measure(db: Path, cold_runs: int = COLD_RUNS, warm_runs: int = WARM_RUNS) ->
         for c, cold_ms in zip(catalog, cold):
             c.run(con)
             warm = [_time(lambda c=c: c.run(con)) for _ in range(warm_runs)]
-            rows.append({"call": c.label, "cold_p50": pct(cold_ms, 0.5), "cold_p95": pct(cold_ms, 0.95),
-                         "warm_p50": pct(warm, 0.5), "warm_p95": pct(warm, 0.95),
-                         "ratio": statistics.median(warm) / ref_p50})
+            rows.append(
+                {
+                    "call": c.label,
+                    "cold_p50": pct(cold_ms, 0.5),
+                    "cold_p95": pct(cold_ms, 0.95),
+                    "warm_p50": pct(warm, 0.5),
+                    "warm_p95": pct(warm, 0.95),
+                    "ratio": statistics.median(warm) / ref_p50,
+                }
+            )
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    out = ["| query (page:name) | cold p50 ms | cold p95 ms | warm p50 ms | warm p95 ms |", "|---|---:|---:|---:|---:|"]
-    out += [f"| {r['call']} | {r['cold_p50']:.1f} | {r['cold_p95']:.1f} | {r['warm_p50']:.1f} | {r['warm_p95']:.1f} |"
-            for r in rows]
+    out = [
+        "| query (name#example/scope) | cold p50 ms | cold p95 ms | warm p50 ms | warm p95 ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    out += [
+        f"| {r['call']} | {r['cold_p50']:.1f} | {r['cold_p95']:.1f} | {r['warm_p50']:.1f} | {r['warm_p95']:.1f} |"
+        for r in rows
+    ]
     return "\n".join(out)
 
 
@@ -64,5 +76,4 @@ if __name__ == "__main__":
     print(table(rows))
     if "--record" in sys.argv:
         out = Path(sys.argv[sys.argv.index("--record") + 1])
-        out.write_text(json.dumps({r["call"] + f"#{i}": round(r["ratio"], 3) for i, r in enumerate(rows)},
-                                  ensure_ascii=False, indent=1))
+        out.write_text(json.dumps({r["call"]: round(r["ratio"], 3) for r in rows}, ensure_ascii=False, indent=1))

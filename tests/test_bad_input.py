@@ -31,9 +31,12 @@ def test_binary_file(tmp_path):
 
 def test_news_article_is_not_a_report(tmp_path):
     p = tmp_path / "news.html"
-    p.write_text("<html><body><h1>我市召开政务公开工作推进会</h1><p>11月20日，市政府召开政务公开工作推进会，"
-                 "会议强调要做好主动公开和依申请公开工作，提升政府信息公开质量。</p><p>各区县负责同志参加会议。</p>"
-                 "</body></html>", encoding="utf-8")
+    p.write_text(
+        "<html><body><h1>我市召开政务公开工作推进会</h1><p>11月20日，市政府召开政务公开工作推进会，"
+        "会议强调要做好主动公开和依申请公开工作，提升政府信息公开质量。</p><p>各区县负责同志参加会议。</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
     got = parse_json(p)
     assert got["ok"] is False and "不是政府信息公开工作年度报告" in got["error"]
 
@@ -101,9 +104,12 @@ def test_unsupported_format_and_missing_file(tmp_path):
 
 def test_hostile_html_is_text(tmp_path):
     p = tmp_path / "x.html"
-    p.write_text("<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
-                 "<html><body><p>某某县教育局2023年政府信息公开工作年度报告</p><p>一、总体情况</p>"
-                 "<script>alert(1)</script><p>&b;</p><table><tr><td colspan='99999' rowspan='99999'>x</td></tr></table>"
-                 "</body></html>", encoding="utf-8")
+    p.write_text(
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        "<html><body><p>某某县教育局2023年政府信息公开工作年度报告</p><p>一、总体情况</p>"
+        "<script>alert(1)</script><p>&b;</p><table><tr><td colspan='99999' rowspan='99999'>x</td></tr></table>"
+        "</body></html>",
+        encoding="utf-8",
+    )
     got = parse_json(p)
     assert got["ok"] and got["agency"] == "某某县教育局"

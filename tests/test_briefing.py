@@ -37,9 +37,13 @@ def pdf(con) -> PdfReader:
 
 def truth(db, where: str = "") -> dict:
     """The headline numbers straight from the warehouse, not through the dashboard's queries."""
-    row = q(db, f"""SELECT count(*), sum(t3__new_received__total), sum(t2__normative_issued), sum(t4__review_total),
+    row = q(
+        db,
+        f"""SELECT count(*), sum(t3__new_received__total), sum(t2__normative_issued), sum(t4__review_total),
                            count(*) FILTER (WHERE days_late > 0), count(*) FILTER (WHERE n_errors > 0)
-                    {LIVE} AND coalesce(a.province, r.province) = ? AND r.year = ? {where}""", [PROVINCE, YEAR])[0]
+                    {LIVE} AND coalesce(a.province, r.province) = ? AND r.year = ? {where}""",
+        [PROVINCE, YEAR],
+    )[0]
     return dict(zip(("reports", "applications", "normative_issued", "reviews", "late", "inconsistent"), row))
 
 
@@ -89,8 +93,11 @@ def test_docx_has_the_same_numbers_and_charts(db, con):
 def test_year_over_year_change_is_computed_from_both_years(db, con):
     b = brief_data.gather(con, Scope(province=PROVINCE), YEAR)
     now = truth(db)["applications"]
-    before = q(db, f"SELECT sum(t3__new_received__total) {LIVE} AND coalesce(a.province, r.province) = ? "
-                   "AND r.year = ?", [PROVINCE, YEAR - 1])[0][0]
+    before = q(
+        db,
+        f"SELECT sum(t3__new_received__total) {LIVE} AND coalesce(a.province, r.province) = ? AND r.year = ?",
+        [PROVINCE, YEAR - 1],
+    )[0][0]
     h = b.headline("applications")
     assert (h.value, h.previous) == (now, before)
     assert h.change() == f"{(now - before) / before * 100:+.1f}%"
@@ -135,8 +142,12 @@ def test_followup_workbook_lists_every_finding_to_fix(db, con, tmp_path):
     wb = openpyxl.load_workbook(out)
     detail = list(wb["督办清单"].iter_rows(values_only=True))
     header, rows = detail[0], detail[1:]
-    n = q(db, """SELECT count(*) FROM findings f JOIN agencies a USING (agency_id)
-                 WHERE a.province = ? AND f.year = ? AND f.severity IN ('error', 'warning')""", [PROVINCE, YEAR])[0][0]
+    n = q(
+        db,
+        """SELECT count(*) FROM findings f JOIN agencies a USING (agency_id)
+                 WHERE a.province = ? AND f.year = ? AND f.severity IN ('error', 'warning')""",
+        [PROVINCE, YEAR],
+    )[0][0]
     assert len(rows) == n > 0
     assert set(header) >= {"机关", "问题", "涉及表格和单元格", "规则", "规则说明"}
     col = dict(zip(header, range(len(header))))
@@ -154,6 +165,12 @@ def test_agency_export_has_every_year_and_value(db, con):
     grid = list(wb["各年度数字"].iter_rows(values_only=True))
     assert len(grid[0]) == 2 + years
     row = next(r for r in grid if r[0] == "表三 一、本年新收政府信息公开申请数量 / 总计")
-    want = [v for (v,) in q(db, "SELECT t3__new_received__total FROM reports WHERE agency_id = ? "
-                                 "AND NOT is_duplicate ORDER BY year", [agency_id])]
+    want = [
+        v
+        for (v,) in q(
+            db,
+            "SELECT t3__new_received__total FROM reports WHERE agency_id = ? AND NOT is_duplicate ORDER BY year",
+            [agency_id],
+        )
+    ]
     assert list(row[2:]) == want

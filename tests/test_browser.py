@@ -19,11 +19,27 @@ from etl.demo.generate import generate
 from etl.pipeline import run_load
 
 ROOT = Path(__file__).parents[1]
-PAGES = {"": "总览", "trends": "趋势", "regions": "地区", "compliance": "合规监测", "applications": "依申请公开",
-         "review": "复议诉讼", "agency": "单位档案", "data": "数据", "definitions": "口径说明"}
+PAGES = {
+    "": "总览",
+    "trends": "趋势",
+    "regions": "地区",
+    "compliance": "合规监测",
+    "applications": "依申请公开",
+    "review": "复议诉讼",
+    "agency": "单位档案",
+    "data": "数据",
+    "definitions": "口径说明",
+}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -37,13 +53,37 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     generate(root / "corpus", seed=8, scale="small")
     db = root / "w.duckdb"
-    run_load([str(root / "corpus"), str(FIXTURES / "samples")], db, str(root / "corpus" / "registry.csv"), jobs=1,
-             progress=False)
+    run_load(
+        [str(root / "corpus"), str(FIXTURES / "samples")],
+        db,
+        str(root / "corpus" / "registry.csv"),
+        jobs=1,
+        progress=False,
+    )
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false", "--", "--db", str(db)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard" / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--",
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:

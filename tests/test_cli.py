@@ -8,8 +8,24 @@ import sys
 
 from conftest import FIXTURES
 
-KEYS = {"source", "ok", "error", "agency", "year", "publish_date", "province", "city", "county", "format_version",
-        "sections", "t2", "t3", "t4", "narrative", "findings"}
+KEYS = {
+    "source",
+    "ok",
+    "error",
+    "agency",
+    "year",
+    "publish_date",
+    "province",
+    "city",
+    "county",
+    "format_version",
+    "sections",
+    "t2",
+    "t3",
+    "t4",
+    "narrative",
+    "findings",
+}
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -19,7 +35,11 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_parse_jsonl(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
-    files = [str(FIXTURES / "samples" / "ganzhou-jkq-2023.txt"), str(bad), str(FIXTURES / "samples" / "shanghai-2019.html")]
+    files = [
+        str(FIXTURES / "samples" / "ganzhou-jkq-2023.txt"),
+        str(bad),
+        str(FIXTURES / "samples" / "shanghai-2019.html"),
+    ]
     p = run("parse", *files)
     assert p.returncode == 0, p.stderr
     objs = [json.loads(line) for line in p.stdout.splitlines()]

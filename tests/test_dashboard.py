@@ -14,9 +14,17 @@ from streamlit.testing.v1 import AppTest
 from etl.pipeline import run_load
 
 APP = str(Path(__file__).parents[1] / "dashboard" / "app.py")
-PAGES = ["overview", "trends", "regions", "compliance", "applications", "review", "agency", "data", "definitions"]
-
-
+PAGES = [
+    "overview",
+    "trends",
+    "regions",
+    "compliance",
+    "applications",
+    "review",
+    "agency",
+    "data",
+    "definitions",
+]
 
 
 def app(db: Path, monkeypatch, page: str = "overview", **params) -> AppTest:
@@ -62,15 +70,21 @@ def test_overview_numbers_and_filters(db, monkeypatch):
     assert metric(at, "收到报告") == f"{n:,} / {expected:,}"
     apps = q(db, f"SELECT sum(t3__new_received__total) {LIVE} AND r.year = 2023")[0][0]
     assert num(metric(at, "收到申请")) == apps
-    prov = q(db, f"SELECT coalesce(a.province, r.province) p, count(*) {LIVE} AND r.year = 2023 "
-                 "GROUP BY p ORDER BY count(*) LIMIT 1")[0]
+    prov = q(
+        db,
+        f"SELECT coalesce(a.province, r.province) p, count(*) {LIVE} AND r.year = 2023 "
+        "GROUP BY p ORDER BY count(*) LIMIT 1",
+    )[0]
     at2 = app(db, monkeypatch, year=2023, province=prov[0])
     assert num(metric(at2, "收到报告")) == prov[1] != n  # the filter changes the number
 
 
 def test_deep_link_restores_view(db, monkeypatch):
-    prov = q(db, "SELECT province FROM agencies WHERE kind = 'department' AND in_registry GROUP BY province "
-                 "ORDER BY count(*) DESC LIMIT 1")[0][0]
+    prov = q(
+        db,
+        "SELECT province FROM agencies WHERE kind = 'department' AND in_registry GROUP BY province "
+        "ORDER BY count(*) DESC LIMIT 1",
+    )[0][0]
     at = app(db, monkeypatch, year=2022, province=prov, kind="department")
     assert at.selectbox(key="year_box").value == 2022
     assert at.selectbox(key="province_box").value == prov
@@ -79,8 +93,14 @@ def test_deep_link_restores_view(db, monkeypatch):
     at = app(db, monkeypatch, "trends", year=2022, province=prov, kind="department", metric="reviews")
     assert at.selectbox(key="tr_metric").value == "reviews"
     table = at.dataframe[0].value
-    want = dict(q(db, f"""SELECT r.year, sum(t4__review_total) {LIVE} AND coalesce(a.province, r.province) = ?
-                          AND a.kind = 'department' GROUP BY r.year""", [prov]))
+    want = dict(
+        q(
+            db,
+            f"""SELECT r.year, sum(t4__review_total) {LIVE} AND coalesce(a.province, r.province) = ?
+                          AND a.kind = 'department' GROUP BY r.year""",
+            [prov],
+        )
+    )
     assert {int(y): clean(v) for y, v in zip(table["year"], table["value"])} == want
 
 
@@ -95,9 +115,15 @@ def test_trends_table_equals_database(db, monkeypatch):
 def test_regions_ranking_equals_database(db, monkeypatch):
     at = app(db, monkeypatch, "regions", year=2023)
     table = at.dataframe[0].value
-    want = dict(q(db, f"""SELECT coalesce(a.province, r.province) p,
-                            count(*) FILTER (WHERE r.days_late = 0) * 1.0 / count(*) FILTER (WHERE r.days_late IS NOT NULL)
-                          {LIVE} AND r.year = 2023 GROUP BY p"""))
+    want = dict(
+        q(
+            db,
+            f"""SELECT coalesce(a.province, r.province) p,
+                            count(*) FILTER (WHERE r.days_late = 0) * 1.0
+                              / count(*) FILTER (WHERE r.days_late IS NOT NULL)
+                          {LIVE} AND r.year = 2023 GROUP BY p""",
+        )
+    )
     want = {k: clean(v) for k, v in want.items() if k is not None}
     assert len(table) == len(want)
     for name, value in zip(table["name"], table["value"]):
@@ -106,8 +132,12 @@ def test_regions_ranking_equals_database(db, monkeypatch):
 
 def test_compliance_not_filed(db, monkeypatch):
     at = app(db, monkeypatch, "compliance", year=2023)
-    missing = q(db, """SELECT count(*) FROM agencies a WHERE in_registry AND NOT EXISTS (
-                       SELECT 1 FROM reports r WHERE r.agency_id = a.agency_id AND r.year = 2023 AND NOT r.is_duplicate)""")
+    missing = q(
+        db,
+        """SELECT count(*) FROM agencies a WHERE in_registry AND NOT EXISTS (
+                       SELECT 1 FROM reports r
+                       WHERE r.agency_id = a.agency_id AND r.year = 2023 AND NOT r.is_duplicate)""",
+    )
     assert num(metric(at, "名录中未发布")) == missing[0][0]
     assert at.dataframe  # findings and scores are listed
 
@@ -120,14 +150,20 @@ def test_applications_and_review_numbers(db, monkeypatch):
 
 
 def test_agency_record(db, monkeypatch):
-    aid, name = q(db, "SELECT agency_id, name FROM agencies a WHERE EXISTS (SELECT 1 FROM reports r WHERE "
-                      "r.agency_id = a.agency_id AND NOT r.is_duplicate) ORDER BY agency_id LIMIT 1")[0]
+    aid, name = q(
+        db,
+        "SELECT agency_id, name FROM agencies a WHERE EXISTS (SELECT 1 FROM reports r WHERE "
+        "r.agency_id = a.agency_id AND NOT r.is_duplicate) ORDER BY agency_id LIMIT 1",
+    )[0]
     at = app(db, monkeypatch, "agency", agency=aid)
     assert at.subheader[0].value == name
     year = at.selectbox(key="ag_year").value
     t2 = at.dataframe[1].value
-    want = q(db, "SELECT t2__normative_valid FROM reports WHERE agency_id = ? AND year = ? AND NOT is_duplicate",
-             [aid, year])[0][0]
+    want = q(
+        db,
+        "SELECT t2__normative_valid FROM reports WHERE agency_id = ? AND year = ? AND NOT is_duplicate",
+        [aid, year],
+    )[0][0]
     shown = t2[t2["项目"] == "行政规范性文件 现行有效件数"]["数值"].iloc[0]
     assert str(shown) in (str(want), f"{want:g}", "（空）" if want is None else "")
 
@@ -137,8 +173,9 @@ def test_agency_text_is_never_html(db, monkeypatch, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     text = (FIXTURES / "samples" / "ganzhou-jkq-2023.txt").read_text(encoding="utf-8")
-    (src / "x.txt").write_text(text.replace("（二）依申请公开", "（二）依申请公开<script>alert('x')</script>"),
-                               encoding="utf-8")
+    (src / "x.txt").write_text(
+        text.replace("（二）依申请公开", "（二）依申请公开<script>alert('x')</script>"), encoding="utf-8"
+    )
     path = tmp_path / "x.duckdb"
     run_load([str(src)], path, progress=False)
     at = app(path, monkeypatch, "agency", agency=1)
@@ -164,22 +201,25 @@ def test_no_database(monkeypatch, tmp_path):
 
 
 def test_empty_database(monkeypatch, tmp_path):
-    from etl.warehouse.load import _create
+    from etl.warehouse.load import create_schema
 
     path = tmp_path / "empty.duckdb"
     con = duckdb.connect(str(path))
-    _create(con)
+    create_schema(con)
     con.close()
     at = app(path, monkeypatch)
     assert any("还没有报告" in i.value for i in at.info)
 
 
 def test_scope_and_year_without_reports(db, monkeypatch):
-    row = q(db, f"""SELECT p, y FROM (SELECT DISTINCT coalesce(a.province, r.province) p {LIVE}) ps,
+    row = q(
+        db,
+        f"""SELECT p, y FROM (SELECT DISTINCT coalesce(a.province, r.province) p {LIVE}) ps,
                     (SELECT DISTINCT year y FROM reports WHERE year IS NOT NULL) ys
                     WHERE p IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reports r2 JOIN agencies a2 USING (agency_id)
                       WHERE coalesce(a2.province, r2.province) = p AND r2.year = y AND NOT r2.is_duplicate)
-                    LIMIT 1""")
+                    LIMIT 1""",
+    )
     assert row, "the fixture should have a province without reports in some year"
     prov, year = row[0]
     for page in ("overview", "applications", "regions"):
@@ -190,7 +230,10 @@ def test_scope_and_year_without_reports(db, monkeypatch):
 
 
 def test_overview_makes_the_briefing_and_pages_offer_their_exports(db, monkeypatch):
-    prov = q(db, "SELECT province FROM agencies WHERE province IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    prov = q(
+        db,
+        "SELECT province FROM agencies WHERE province IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+    )
     at = app(db, monkeypatch, year=2023, province=prov[0][0])
     assert not at.get("download_button")
     at.button(key="make_docx").click().run()

@@ -16,24 +16,41 @@ from conftest import FIXTURES, load_expected, mismatches, parse_json
 
 from etl.demo.render import Printed, docx_bytes, html_plain, positions, t2_rows, t3_rows, t4_rows
 from etl.read import ocr
-from etl.registry.fields import T2_FIELDS, T3_ROWS
+from etl.registry.fields import BY_REF, T3_ROW_ZH
 
 EXP = load_expected(FIXTURES / "layouts" / "pipe-markdown.expected.json")
 EXP_HONGZE = load_expected(FIXTURES / "samples" / "hongze-2024.expected.json")
 
 
 def printed(fmt: str = "2021") -> Printed:
-    sections = {"1": "（一）主动公开\n全年主动公开政府信息356条，发布政策解读信息12条，回应社会关切8条。\n"
-                     "（二）依申请公开\n全年共收到政府信息公开申请13件。全年发生政府信息公开行政复议2件、行政诉讼1件。",
-                "5": "政策解读形式仍较单一。", "6": "本年度未收取信息处理费。"}
-    return Printed(EXP["agency"], EXP["year"], fmt, EXP["t2"], EXP["t3"], EXP["t4"], sections, EXP["publish_date"],
-                   "江西省九江市德安县", "/")
+    sections = {
+        "1": "（一）主动公开\n全年主动公开政府信息356条，发布政策解读信息12条，回应社会关切8条。\n"
+        "（二）依申请公开\n全年共收到政府信息公开申请13件。全年发生政府信息公开行政复议2件、行政诉讼1件。",
+        "5": "政策解读形式仍较单一。",
+        "6": "本年度未收取信息处理费。",
+    }
+    return Printed(
+        EXP["agency"],
+        EXP["year"],
+        fmt,
+        EXP["t2"],
+        EXP["t3"],
+        EXP["t4"],
+        sections,
+        EXP["publish_date"],
+        "江西省九江市德安县",
+        "/",
+    )
 
 
 def expect(exp: dict = EXP) -> dict:
     e = {k: v for k, v in exp.items() if k != "narrative"}
-    e["narrative"] = {"info_published_total": 356, "policy_interpretations": 12, "responses_to_concerns": 8,
-                      "applications_received_text": 13}
+    e["narrative"] = {
+        "info_published_total": 356,
+        "policy_interpretations": 12,
+        "responses_to_concerns": 8,
+        "applications_received_text": 13,
+    }
     return e
 
 
@@ -93,10 +110,12 @@ def flagged(got: dict, miss: str) -> bool:
     """A misread value is acceptable only where a finding points at it: its cell named in an
     error or warning, or (a row whose numbers could not be placed) its row named in words."""
     ref = miss.split(":")[0]
-    words = [f.label.split()[0] for f in T2_FIELDS if f"t2.{f.key}" == ref] + [lab for k, lab in T3_ROWS
-                                                                              if ref.startswith(f"t3.{k}.")]
-    return any(f["severity"] in ("error", "warning") and (ref in f["cells"] or any(w in f["message"] for w in words))
-               for f in got["findings"])
+    words = [BY_REF[ref].zh.split()[0]] if ref.startswith("t2.") and ref in BY_REF else []
+    words += [lab for k, lab in T3_ROW_ZH.items() if ref.startswith(f"t3.{k}.")]
+    return any(
+        f["severity"] in ("error", "warning") and (ref in f["cells"] or any(w in f["message"] for w in words))
+        for f in got["findings"]
+    )
 
 
 @pytest.mark.skipif(not ocr.available(), reason="the OCR engine (extra: ocr) is not installed")
@@ -166,8 +185,11 @@ def _workbook(path, one_sheet: bool) -> None:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     p = printed()
-    tables = [("二、主动公开政府信息情况", t2_rows(p)), ("三、收到和处理政府信息公开申请情况", t3_rows(p)),
-              ("四、政府信息公开行政复议、行政诉讼情况", t4_rows(p))]
+    tables = [
+        ("二、主动公开政府信息情况", t2_rows(p)),
+        ("三、收到和处理政府信息公开申请情况", t3_rows(p)),
+        ("四、政府信息公开行政复议、行政诉讼情况", t4_rows(p)),
+    ]
     ws = None
     offset = 0
     for title, rows in tables:
@@ -181,12 +203,14 @@ def _workbook(path, one_sheet: bool) -> None:
         offset += 1
         placed, _ = positions(rows)
         for (text, cs, rs), (r, c) in placed:
-            value = int(text) if text.isdigit() else (float(text.replace(",", "")) if text.replace(",", "").replace(
-                ".", "", 1).isdigit() else text)
+            value = (
+                int(text)
+                if text.isdigit()
+                else (float(text.replace(",", "")) if text.replace(",", "").replace(".", "", 1).isdigit() else text)
+            )
             ws.cell(offset + r + 1, c + 1, value)
             if cs > 1 or rs > 1:
-                ws.merge_cells(start_row=offset + r + 1, start_column=c + 1, end_row=offset + r + rs,
-                               end_column=c + cs)
+                ws.merge_cells(start_row=offset + r + 1, start_column=c + 1, end_row=offset + r + rs, end_column=c + cs)
         offset += len(rows) + 1
     wb.save(path)
 
@@ -254,8 +278,21 @@ def test_formats_in_the_demo_corpus(tmp_path):
             continue
         seen.add(t["layout"])
         got = parse_json(tmp_path / t["file"])
-        exp = {k: t[k] for k in ("year", "province", "city", "county", "format_version", "publish_date", "t2", "t3",
-                                 "t4", "narrative")}
+        exp = {
+            k: t[k]
+            for k in (
+                "year",
+                "province",
+                "city",
+                "county",
+                "format_version",
+                "publish_date",
+                "t2",
+                "t3",
+                "t4",
+                "narrative",
+            )
+        }
         exp["agency"] = t["printed_name"]
         assert mismatches(exp, got) == [], t["file"]
     assert {"docx", "pdf"} <= seen  # (the second file of a duplicate pair is printed as pipe text)

@@ -11,16 +11,30 @@ from etl.extract.numbers import chinese_number, parse_cell
 FULLWIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 
 
-@pytest.mark.parametrize("raw", ["", " ", "/", "／", "—", "——", "-", "无", "\u3000", "&nbsp;".replace("&nbsp;", "\xa0")])
+@pytest.mark.parametrize(
+    "raw", ["", " ", "/", "／", "—", "——", "-", "无", "\u3000", "&nbsp;".replace("&nbsp;", "\xa0")]
+)
 def test_blanks_are_null(raw):
     cell = parse_cell(raw)
     assert cell.kind == "null" and cell.value is None
 
 
-@pytest.mark.parametrize(("raw", "value"), [
-    ("3件", 3), (" 0", 0), ("1,234", 1234), ("7,730.28", 7730.28), ("１２", 12), ("0.5", 0.5),
-    ("251000元", 251000), ("减11", -11), ("增 5", 5), ("1 234", 1234), ("14,722.49", 14722.49),
-])
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("3件", 3),
+        (" 0", 0),
+        ("1,234", 1234),
+        ("7,730.28", 7730.28),
+        ("１２", 12),
+        ("0.5", 0.5),
+        ("251000元", 251000),
+        ("减11", -11),
+        ("增 5", 5),
+        ("1 234", 1234),
+        ("14,722.49", 14722.49),
+    ],
+)
 def test_printed_forms(raw, value):
     got = parse_cell(raw)
     assert got.kind == "number" and got.value == value and type(got.value) is type(value)
@@ -31,8 +45,13 @@ def test_labels_are_not_numbers(raw):
     assert parse_cell(raw).kind == "text"
 
 
-@given(st.integers(min_value=0, max_value=10**12), st.booleans(), st.booleans(), st.sampled_from(["", "件", "条", "万元"]),
-       st.booleans())
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["", "件", "条", "万元"]),
+    st.booleans(),
+)
 def test_integers_round_trip(n, thousands, fullwidth, unit, spaces):
     s = f"{n:,}" if thousands else str(n)
     if fullwidth:

@@ -20,18 +20,21 @@ from etl.pipeline import run_load
 GANZHOU = FIXTURES / "samples" / "ganzhou-jkq-2023.txt"
 
 
-
 def _docx(document_xml: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                   'package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
         z.writestr("word/document.xml", document_xml)
     return buf.getvalue()
 
 
-LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
-          '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><document>&lol3;</document>')
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><document>&lol3;</document>'
+)
 
 
 def bad_inputs(folder: Path) -> dict[str, str]:
@@ -50,18 +53,38 @@ def bad_inputs(folder: Path) -> dict[str, str]:
         "cut.docx": (good_docx[: len(good_docx) // 2], "rejected:损坏"),
         "cut.html": (html_page.encode()[: len(html_page.encode()) // 3], "loaded"),
         "laughs.docx": (_docx(LAUGHS), "rejected:实体"),
-        "laughs.html": (f"<!DOCTYPE x [<!ENTITY a 'aaaa'>]><html><body>&a;{text}</body></html>".replace(
-            "赣州经济技术开发区党政办公室", "赣州经开区教育局").encode(), "loaded"),
-        "gb18030.txt": (text.replace("\xa0", " ").replace("赣州经济技术开发区党政办公室", "赣州经开区财政局")
-                        .encode("gb18030"), "loaded"),
-        "utf16.txt": (text.replace("赣州经济技术开发区党政办公室", "赣州经开区统计局").encode("utf-16"), "loaded"),
-        "news.html": ("<p>我市召开政务公开工作推进会，要求做好主动公开和依申请公开工作。</p>".encode(), "rejected:不是"),
-        "future.txt": (text.replace("2023", "2031").replace("赣州经济技术开发区党政办公室", "赣州经开区商务局")
-                       .encode(), "loaded:future_year"),
-        "absurd.txt": (text.replace("\t13\n", "\t1000000000000\n", 1).replace("赣州经济技术开发区党政办公室",
-                                                                         "赣州经开区民政局").encode(), "loaded"),
-        "negative.txt": (text.replace("\t56\n", "\t-5\n", 1).replace("赣州经济技术开发区党政办公室",
-                                                                  "赣州经开区水利局").encode(), "loaded:t2_invalid_number"),
+        "laughs.html": (
+            f"<!DOCTYPE x [<!ENTITY a 'aaaa'>]><html><body>&a;{text}</body></html>".replace(
+                "赣州经济技术开发区党政办公室", "赣州经开区教育局"
+            ).encode(),
+            "loaded",
+        ),
+        "gb18030.txt": (
+            text.replace("\xa0", " ").replace("赣州经济技术开发区党政办公室", "赣州经开区财政局").encode("gb18030"),
+            "loaded",
+        ),
+        "utf16.txt": (
+            text.replace("赣州经济技术开发区党政办公室", "赣州经开区统计局").encode("utf-16"),
+            "loaded",
+        ),
+        "news.html": (
+            "<p>我市召开政务公开工作推进会，要求做好主动公开和依申请公开工作。</p>".encode(),
+            "rejected:不是",
+        ),
+        "future.txt": (
+            text.replace("2023", "2031").replace("赣州经济技术开发区党政办公室", "赣州经开区商务局").encode(),
+            "loaded:future_year",
+        ),
+        "absurd.txt": (
+            text.replace("\t13\n", "\t1000000000000\n", 1)
+            .replace("赣州经济技术开发区党政办公室", "赣州经开区民政局")
+            .encode(),
+            "loaded",
+        ),
+        "negative.txt": (
+            text.replace("\t56\n", "\t-5\n", 1).replace("赣州经济技术开发区党政办公室", "赣州经开区水利局").encode(),
+            "loaded:t2_invalid_number",
+        ),
         "same-as-good.txt": (text.encode(), "duplicate"),
         "photo.jpg": (b"\xff\xd8\xff\xe0" + os.urandom(500), "rejected:图片"),
     }
@@ -100,8 +123,10 @@ def test_bad_input_batch_keeps_what_was_loaded(tmp_path):
             assert q(db, "SELECT count(*) FROM findings WHERE report_id = ? AND rule = ?", [rid, word])[0][0] >= 1
     # what was loaded before is unchanged
     assert [r for r in q(db, "SELECT report_id, t2__normative_issued FROM reports") if r in before] == before
-    absurd = q(db, "SELECT t2__normative_issued FROM reports r JOIN sources s USING (report_id) "
-                   "WHERE s.path LIKE '%absurd.txt'")[0][0]
+    absurd = q(
+        db,
+        "SELECT t2__normative_issued FROM reports r JOIN sources s USING (report_id) WHERE s.path LIKE '%absurd.txt'",
+    )[0][0]
     assert absurd == 1e12  # printed as such, stored as such, and flagged by the checks it breaks
 
 
@@ -120,8 +145,13 @@ def test_parse_time_limit(monkeypatch):
 
 
 def test_limits_are_configurable(tmp_path):
-    code = ("import etl.read.limits as l; print(l.MAX_FILE_MB, l.MAX_UNZIPPED_MB, l.PARSE_SECONDS)")
-    env = {**os.environ, "GOVREPORT_MAX_FILE_MB": "7", "GOVREPORT_MAX_UNZIPPED_MB": "9", "GOVREPORT_PARSE_SECONDS": "3"}
+    code = "import etl.read.limits as l; print(l.MAX_FILE_MB, l.MAX_UNZIPPED_MB, l.PARSE_SECONDS)"
+    env = {
+        **os.environ,
+        "GOVREPORT_MAX_FILE_MB": "7",
+        "GOVREPORT_MAX_UNZIPPED_MB": "9",
+        "GOVREPORT_PARSE_SECONDS": "3",
+    }
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["7", "9", "3"]
 
@@ -151,7 +181,15 @@ def test_disk_full_fails_cleanly(tmp_path):
         subprocess.run(["umount", str(mnt)])
 
 
-HOSTILE = ["江西省' OR '1'='1", "x'; DROP TABLE reports; --", 'a"b', "UNION SELECT * FROM sources", "%", "_", "\\"]
+HOSTILE = [
+    "江西省' OR '1'='1",
+    "x'; DROP TABLE reports; --",
+    'a"b',
+    "UNION SELECT * FROM sources",
+    "%",
+    "_",
+    "\\",
+]
 
 
 @pytest.fixture
@@ -172,12 +210,21 @@ def test_filters_bind_values_literally(one_report):
     con = duckdb.connect(str(one_report), read_only=True)
     for bad in HOSTILE:
         scope = dq.Scope(bad, bad, bad, bad)
-        for name, args in (("kpis", (scope, 2023, ("reports", "applications"))), ("metric_by_year", (scope, "reports")),
-                           ("metric_by_subregion", (scope, "reports", 2023)), ("coverage", (scope,)),
-                           ("findings", (scope, 2023, [bad], [bad])), ("compliance_scores", (scope, 2023)),
-                           ("not_filed", (scope, 2023)), ("cities", (bad,)), ("counties", (bad, bad)),
-                           ("search_agencies", (bad,)), ("applicants", (scope, 2023)), ("t4_by_year", (scope,))):
-            df = getattr(dq, name)(con, *args)
+        for name, args in (
+            ("kpis", (scope, 2023, ("reports", "applications"))),
+            ("metric_by_year", (scope, "reports")),
+            ("metric_by_subregion", (scope, "reports", 2023)),
+            ("coverage", (scope,)),
+            ("findings", (scope, 2023, [bad], [bad])),
+            ("compliance_scores", (scope, 2023)),
+            ("not_filed", (scope, 2023)),
+            ("cities", (bad,)),
+            ("counties", (bad, bad)),
+            ("search_agencies", (bad,)),
+            ("applicants", (scope, 2023)),
+            ("t4_by_year", (scope,)),
+        ):
+            df = dq.QUERIES[name](con, *args)
             assert df is not None
         assert dq.search_agencies(con, bad).height == 0
         assert dq.kpis(con, dq.Scope(bad), 2023, ("reports",)).height == 0
@@ -203,7 +250,9 @@ def test_paths_inside_reports_are_never_opened(tmp_path, monkeypatch):
         opened.append(str(file))
         return real_open(file, *a, **k)
 
-    text = GANZHOU.read_text(encoding="utf-8").replace("（二）依申请公开", "（二）依申请公开 见 /etc/passwd 和 ../../secret.txt")
+    text = GANZHOU.read_text(encoding="utf-8").replace(
+        "（二）依申请公开", "（二）依申请公开 见 /etc/passwd 和 ../../secret.txt"
+    )
     p = tmp_path / "r.txt"
     p.write_text(text, encoding="utf-8")
     monkeypatch.setattr("builtins.open", spy)
@@ -224,8 +273,10 @@ def test_dashboard_answers_while_loads_replace_the_database(tmp_path, monkeypatc
     run_load([str(tmp_path / "c1")], db, jobs=1, progress=False)
     generate(tmp_path / "c2", seed=32, scale="small")
     generate(tmp_path / "c3", seed=33, scale="small")
-    code = ("from etl.pipeline import run_load; from pathlib import Path; import sys; "
-            "[run_load([c], Path(sys.argv[1]), jobs=1, progress=False) for c in sys.argv[2:]]")
+    code = (
+        "from etl.pipeline import run_load; from pathlib import Path; import sys; "
+        "[run_load([c], Path(sys.argv[1]), jobs=1, progress=False) for c in sys.argv[2:]]"
+    )
     counts = [q(db, "SELECT count(*) FROM reports WHERE year = 2023 AND NOT is_duplicate")[0][0]]
     loader = subprocess.Popen([sys.executable, "-c", code, str(db), str(tmp_path / "c2"), str(tmp_path / "c3")])
     monkeypatch.setenv("GOVDASH_DB", str(db))
@@ -236,8 +287,9 @@ def test_dashboard_answers_while_loads_replace_the_database(tmp_path, monkeypatc
         at.query_params["year"] = "2023"
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-        shown.append(int(next(m.value for m in at.metric if m.label.startswith("收到报告")).split("/")[0]
-                         .replace(",", "")))
+        shown.append(
+            int(next(m.value for m in at.metric if m.label.startswith("收到报告")).split("/")[0].replace(",", ""))
+        )
     assert loader.wait() == 0
     # the states a reader can see: before, after the first load, after the second
     con = duckdb.connect(str(db), read_only=True)

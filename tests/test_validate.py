@@ -108,7 +108,8 @@ def test_missing_sections_and_tables():
     found = validate(rep).findings
     assert any(f.rule == "missing_table" and "t4" in f.cells for f in found)
     assert all(x.value is None for x in [rep.t4[k] for k in rep.t4] if x is not None) or all(
-        rep.t4[k] is None for k in rep.t4)
+        rep.t4[k] is None for k in rep.t4
+    )
     assert rep.t3["granted"]["total"].value == 5  # what is there is returned
 
 
@@ -123,14 +124,27 @@ def test_title_year_mismatch():
 
 
 def test_blank_cells_info():
-    assert "blank_cells" not in rules(replace(BASE, t2={**BASE.t2, "regulations_issued": v(0),
-                                                          "regulations_repealed": v(0), "regulations_valid": v(0)}))
+    assert "blank_cells" not in rules(
+        replace(
+            BASE,
+            t2={
+                **BASE.t2,
+                "regulations_issued": v(0),
+                "regulations_repealed": v(0),
+                "regulations_valid": v(0),
+            },
+        )
+    )
     found = [f for f in validate(BASE).findings if f.rule == "blank_cells"]
     assert found[0].severity == "info" and set(found[0].cells) == {
-        "t2.regulations_issued", "t2.regulations_repealed", "t2.regulations_valid"}
+        "t2.regulations_issued",
+        "t2.regulations_repealed",
+        "t2.regulations_valid",
+    }
 
 
 # ---- property tests of the arithmetic rules ----------------------------------------------
+
 
 @st.composite
 def balanced_t3(draw):
@@ -141,8 +155,13 @@ def balanced_t3(draw):
     carried_over = {c: draw(st.integers(0, min(5, processed[c]))) for c in APPLICANT_COLUMNS}
     forward = {c: draw(st.integers(0, 10)) for c in APPLICANT_COLUMNS}
     new = {c: processed[c] + forward[c] - carried_over[c] for c in APPLICANT_COLUMNS}
-    rows = {**outcome, "total_processed": processed, "carried_over": carried_over, "carried_forward": forward,
-            "new_received": new}
+    rows = {
+        **outcome,
+        "total_processed": processed,
+        "carried_over": carried_over,
+        "carried_forward": forward,
+        "new_received": new,
+    }
     for r, cols in rows.items():
         t3[r] = {c: v(cols[c]) for c in APPLICANT_COLUMNS}
         t3[r]["total"] = v(sum(cols.values()))
@@ -159,8 +178,12 @@ def test_balanced_tables_raise_nothing(t3):
 
 
 @settings(max_examples=60, deadline=None)
-@given(balanced_t3(), st.sampled_from(list(T3_OUTCOME_ROWS) + ["new_received", "carried_over", "carried_forward"]),
-       st.sampled_from(T3_COLUMN_KEYS), st.integers(1, 9))
+@given(
+    balanced_t3(),
+    st.sampled_from(list(T3_OUTCOME_ROWS) + ["new_received", "carried_over", "carried_forward"]),
+    st.sampled_from(T3_COLUMN_KEYS),
+    st.integers(1, 9),
+)
 def test_any_changed_cell_is_caught(t3, row, col, delta):
     t3 = {r: dict(c) for r, c in t3.items()}
     t3[row][col] = v(t3[row][col].value + delta)
@@ -180,9 +203,14 @@ def test_table_cells_unclear_and_repeated_row():
     src = (FIXTURES / "layouts" / "pipe-markdown.txt").read_text(encoding="utf-8")
     assert not {"table_cells_unclear", "t3_row_repeated"} & rules(BASE)
     # a T3 row that lost cells, and a row printed twice (a header repeated on a new page)
-    bad = src.replace("| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | |",
-                      "| 二、上年结转政府信息公开申请数量 | 1 | 0 | 1 |")
-    bad = bad.replace("| 四、结转下年度继续办理 |", "| （一）予以公开 | 4 | 1 | 0 | 0 | 0 | 0 | 5 |\n| 四、结转下年度继续办理 |")
+    bad = src.replace(
+        "| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 | |",
+        "| 二、上年结转政府信息公开申请数量 | 1 | 0 | 1 |",
+    )
+    bad = bad.replace(
+        "| 四、结转下年度继续办理 |",
+        "| （一）予以公开 | 4 | 1 | 0 | 0 | 0 | 0 | 5 |\n| 四、结转下年度继续办理 |",
+    )
     assert bad != src
     rep = parse_document(text_reader.read("bad.txt", bad.encode()))
     got = rules(rep)

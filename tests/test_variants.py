@@ -35,8 +35,11 @@ def test_spaces_instead_of_tabs(tmp_path):
 
 def test_report_inside_a_page_of_chrome(tmp_path):
     body = GANZHOU.read_text(encoding="utf-8")
-    page = ("首页 > 政务公开 > 政府信息公开年报\n访问量：1024\n字号：大 中 小\n\n" + body +
-            "\n\n主办：赣州市人民政府办公室 版权所有 电话 0797-8888888\n上一篇：2022年报告\n")
+    page = (
+        "首页 > 政务公开 > 政府信息公开年报\n访问量：1024\n字号：大 中 小\n\n"
+        + body
+        + "\n\n主办：赣州市人民政府办公室 版权所有 电话 0797-8888888\n上一篇：2022年报告\n"
+    )
     assert mismatches(EXP, parse_json(_write(tmp_path, "chrome.txt", page))) == []
 
 

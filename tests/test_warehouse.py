@@ -37,7 +37,6 @@ def loaded(corpus, tmp_path_factory) -> Path:
     return db
 
 
-
 def truths(corpus: Path) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "truth").glob("*.json"))]
 
@@ -50,15 +49,18 @@ def test_row_counts(loaded, corpus):
     dup = sum(1 for t in docs if "duplicate_report" in t["expected"])
     dup += 1  # the real sample 洪泽区 2024 is there twice: as its PDF and as its text dump
     assert q(loaded, "SELECT count(*) FROM reports WHERE is_duplicate")[0][0] == dup
-    n_files = sum(1 for _ in corpus.rglob("*") if _.is_file() and _.name != ".demo-corpus") + \
-        sum(1 for _ in SAMPLES.iterdir())
+    n_files = sum(1 for _ in corpus.rglob("*") if _.is_file() and _.name != ".demo-corpus") + sum(
+        1 for _ in SAMPLES.iterdir()
+    )
     assert q(loaded, "SELECT count(*) FROM sources")[0][0] == n_files
     assert q(loaded, "SELECT count(*) FROM regions")[0][0] > 3000
     assert q(loaded, "SELECT count(*) FROM load_runs")[0][0] == 1
     # every report has its cells, and every non-null wide value is a cell
     assert q(loaded, "SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT report_id FROM reports)")[0][0] == 0
-    assert q(loaded, "SELECT count(*) FROM cells WHERE field = 't3__granted__total' AND value IS NOT NULL")[0][0] == \
-        q(loaded, "SELECT count(*) FROM reports WHERE t3__granted__total IS NOT NULL")[0][0]
+    assert (
+        q(loaded, "SELECT count(*) FROM cells WHERE field = 't3__granted__total' AND value IS NOT NULL")[0][0]
+        == q(loaded, "SELECT count(*) FROM reports WHERE t3__granted__total IS NOT NULL")[0][0]
+    )
 
 
 def test_every_printed_value_is_in_the_database(loaded, corpus):
@@ -68,8 +70,10 @@ def test_every_printed_value_is_in_the_database(loaded, corpus):
     for t in truths(corpus):
         if "file" not in t:
             continue
-        row = con.execute("SELECT * FROM reports r JOIN sources s ON s.report_id = r.report_id WHERE s.path LIKE ?",
-                          ["%" + t["file"]]).fetchone()
+        row = con.execute(
+            "SELECT * FROM reports r JOIN sources s ON s.report_id = r.report_id WHERE s.path LIKE ?",
+            ["%" + t["file"]],
+        ).fetchone()
         cols = [d[0] for d in con.description]
         got = dict(zip(cols, row))
         for k, v in t["t2"].items():
@@ -94,8 +98,13 @@ def test_injected_defects_found_and_nothing_else(loaded, corpus):
     found: dict[str, set[str]] = {}
     for path, rule in q(loaded, "SELECT s.path, f.rule FROM findings f JOIN sources s USING (report_id)"):
         found.setdefault(os.path.basename(path), set()).add(rule)
-    missing = {(a, y) for a, y in q(loaded, "SELECT a.name, f.year FROM findings f JOIN agencies a USING (agency_id) "
-                                           "WHERE f.rule = 'missing_report'")}
+    missing = {
+        (a, y)
+        for a, y in q(
+            loaded,
+            "SELECT a.name, f.year FROM findings f JOIN agencies a USING (agency_id) WHERE f.rule = 'missing_report'",
+        )
+    }
     rules_seen = set()
     for t in truths(corpus):
         if "file" not in t:
@@ -105,7 +114,13 @@ def test_injected_defects_found_and_nothing_else(loaded, corpus):
         assert got == set(t["expected"]), t["file"]
         rules_seen |= got
     # the small corpus exercises every kind of defect
-    assert {"t3_balance", "late_publication", "copied_report", "narrative_vs_table", "continuity"} <= rules_seen
+    assert {
+        "t3_balance",
+        "late_publication",
+        "copied_report",
+        "narrative_vs_table",
+        "continuity",
+    } <= rules_seen
 
 
 def test_reload_changes_nothing(loaded, corpus, tmp_path):
@@ -164,8 +179,10 @@ def test_same_file_twice_and_two_files_for_one_report(tmp_path):
 
 def test_registry_matches_name_variants(tmp_path):
     reg = tmp_path / "registry.csv"
-    reg.write_text("name,region_code,kind,aliases\n赣州经济技术开发区办公室,360700,other,\n某某县人民政府,,government,\n",
-                   encoding="utf-8")
+    reg.write_text(
+        "name,region_code,kind,aliases\n赣州经济技术开发区办公室,360700,other,\n某某县人民政府,,government,\n",
+        encoding="utf-8",
+    )
     src = tmp_path / "in"
     src.mkdir()
     text = (SAMPLES / "ganzhou-jkq-2023.txt").read_text(encoding="utf-8")
@@ -209,9 +226,13 @@ def test_schema_doc_is_current():
 
 # ---- atomic replacement ------------------------------------------------------------------
 
+
 def _state(db: Path) -> list:
-    return q(db, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM cells), "
-                 "(SELECT count(*) FROM findings), (SELECT count(*) FROM sources)")
+    return q(
+        db,
+        "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM cells), "
+        "(SELECT count(*) FROM findings), (SELECT count(*) FROM sources)",
+    )
 
 
 def test_killed_load_leaves_previous_database(loaded, corpus, tmp_path):
@@ -223,8 +244,10 @@ def test_killed_load_leaves_previous_database(loaded, corpus, tmp_path):
     old_state = _state(db)
     more = tmp_path / "more"
     generate(more, seed=99, scale="small")
-    code = ("from etl.pipeline import run_load; from pathlib import Path; import sys; "
-            f"run_load([{str(more)!r}], Path(sys.argv[1]), jobs=1, progress=False)")
+    code = (
+        "from etl.pipeline import run_load; from pathlib import Path; import sys; "
+        f"run_load([{str(more)!r}], Path(sys.argv[1]), jobs=1, progress=False)"
+    )
     done = tmp_path / "done.duckdb"
     shutil.copy(loaded, done)
     t0 = time.time()
@@ -234,8 +257,11 @@ def test_killed_load_leaves_previous_database(loaded, corpus, tmp_path):
     before_commit = 0
     # quick mode in make test; GOVREPORT_KILL_POINTS=60 (make faults) kills at many more points
     n = int(os.environ.get("GOVREPORT_KILL_POINTS", "9"))
-    fractions = [0.1, 0.25, 0.4, 0.55, 0.65, 0.75, 0.85, 0.9, 0.95] if n <= 9 else \
-        [random.Random(n).uniform(0.02, 0.98) for _ in range(n)]
+    fractions = (
+        [0.1, 0.25, 0.4, 0.55, 0.65, 0.75, 0.85, 0.9, 0.95]
+        if n <= 9
+        else [random.Random(n).uniform(0.02, 0.98) for _ in range(n)]
+    )
     for frac in fractions:
         p = subprocess.Popen([sys.executable, "-c", code, str(db)])
         time.sleep(full * frac)
@@ -276,8 +302,12 @@ def test_reader_sees_old_then_new_never_an_error(loaded, corpus, tmp_path):
     generate(more, seed=42, scale="small")
     held = duckdb.connect(str(db), read_only=True)  # a dashboard holding the file open
     stop = tmp_path / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.5)
     s = run_load([str(more)], db, jobs=1, progress=False)
     time.sleep(0.5)
@@ -305,11 +335,16 @@ def test_two_thousand_reports_and_the_samples(tmp_path):
     missing = [t for t in truths(corpus) if "file" not in t]
     real = sum(1 for p in SAMPLES.iterdir() if p.suffix in (".txt", ".html", ".pdf"))
     assert q(db, "SELECT count(*) FROM reports")[0][0] == len(docs) + real
-    assert q(db, "SELECT count(*) FROM reports WHERE is_duplicate")[0][0] == sum(
-        "duplicate_report" in t["expected"] for t in docs) + 1  # 洪泽区 2024: PDF and text dump
+    assert (
+        q(db, "SELECT count(*) FROM reports WHERE is_duplicate")[0][0]
+        == sum("duplicate_report" in t["expected"] for t in docs) + 1
+    )  # 洪泽区 2024: PDF and text dump
     # (the real samples add other years, for which every registered agency is rightly missing)
-    assert q(db, "SELECT count(*) FROM findings WHERE rule = 'missing_report' AND list_contains(?, year)",
-             [s.years])[0][0] == len(missing)
+    assert q(
+        db,
+        "SELECT count(*) FROM findings WHERE rule = 'missing_report' AND list_contains(?, year)",
+        [s.years],
+    )[0][0] == len(missing)
     assert q(db, "SELECT count(*) FROM agencies WHERE in_registry")[0][0] == s.agencies
     before = db.read_bytes()
     again = run_load([str(corpus), str(SAMPLES)], db, str(corpus / "registry.csv"), progress=False)

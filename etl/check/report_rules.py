@@ -12,45 +12,21 @@ from datetime import date
 from etl.model import Finding, Report, Value
 from etl.registry.fields import (
     APPLICANT_COLUMNS,
-    T2_FIELDS,
+    SECTION_TITLES,
     T2_KEYS,
     T3_COLUMN_KEYS,
+    T3_COLUMN_ZH,
     T3_OUTCOME_ROWS,
     T3_ROW_KEYS,
-    T3_ROWS,
+    T3_ROW_ZH,
+    T4_GROUP_ZH,
     T4_GROUPS,
+    t2_label,
     t4_label,
 )
+from etl.registry.rules import RULES
 
-COL_CN = {"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
-          "social_welfare": "社会公益组织", "legal_service": "法律服务机构", "other_org": "其他", "total": "总计"}
-GROUP_CN = {"review": "行政复议", "lit_direct": "行政诉讼（未经复议直接起诉）", "lit_after_review": "行政诉讼（复议后起诉）"}
-
-RULES: dict[str, str] = {
-    "t3_balance": "表三每列：本年新收＋上年结转＝办理结果总计＋结转下年度",
-    "t3_row_sum": "表三每行：总计＝六类申请人之和",
-    "t3_outcome_sum": "表三每列：办理结果总计＝（一）至（六）3 共 21 项之和",
-    "t4_group_sum": "表四每组：总计＝维持＋纠正＋其他结果＋尚未审结",
-    "t2_invalid_number": "表二：数量不能为负数或小数",
-    "t2_repealed_exceeds": "表二：本年废止件数不应大于现行有效＋本年制发",
-    "negative_value": "表三、表四：数量不能为负数",
-    "narrative_vs_table": "正文所述收到申请数＝表三本年新收总计",
-    "narrative_cases_vs_t4": "正文所述复议、诉讼案件数＝表四总计",
-    "missing_section": "六个部分齐全",
-    "missing_table": "表二、表三、表四齐全",
-    "format_2019_after_2021": "2021 年及以后的报告应使用 2021 版格式",
-    "title_year_mismatch": "标题年份＝统计期限年份",
-    "future_year": "报告年度不能晚于当前年度",
-    "blank_cells": "统计表中的空白或“/”单元格（记为空，不按 0 计）",
-    "t3_other_merged": "表三（六）其他处理印为一行",
-    "table_cells_unclear": "表格行的数字个数与格式不符",
-    "t3_row_repeated": "表三同一行出现两次",
-    "ocr_read": "扫描件由文字识别（OCR）读出：数字的置信度，及表格勾稽关系是否证实识别结果",
-}
-ROW_CN = dict(T3_ROWS)
-T2_CN = {f.key: f.label for f in T2_FIELDS}
-SECTION_CN = {1: "一、总体情况", 2: "二、主动公开政府信息情况", 3: "三、收到和处理政府信息公开申请情况",
-              4: "四、行政复议、行政诉讼情况", 5: "五、存在的主要问题及改进情况", 6: "六、其他需要报告的事项"}
+COL_CN, ROW_CN, GROUP_CN = T3_COLUMN_ZH, T3_ROW_ZH, T4_GROUP_ZH
 
 
 def _v(x: Value | None) -> int | float | None:
@@ -61,8 +37,14 @@ def _fmt(n: int | float) -> str:
     return f"{n:g}" if isinstance(n, float) else str(n)
 
 
-def _sum_check(total: Value | None, parts: list[tuple[str, Value | None]], total_key: str, rule: str,
-               what: str, out: list[Finding]) -> None:
+def _sum_check(
+    total: Value | None,
+    parts: list[tuple[str, Value | None]],
+    total_key: str,
+    rule: str,
+    what: str,
+    out: list[Finding],
+) -> None:
     """total = sum(parts). NULL parts: only a sum that already exceeds the total is an error."""
     t = _v(total)
     vals = [(k, _v(p)) for k, p in parts]
@@ -88,31 +70,56 @@ def check_t3(r: Report, out: list[Finding]) -> None:
     for col in T3_COLUMN_KEYS:
         a, b, c, d = (_v(t3[k][col]) for k in ("new_received", "carried_over", "total_processed", "carried_forward"))
         if None not in (a, b, c, d) and abs((a + b) - (c + d)) > 1e-6:
-            out.append(Finding("t3_balance", "error",
-                               f"表三“{COL_CN[col]}”列不平衡：本年新收 {a} ＋ 上年结转 {b} ＝ {a + b}，"
-                               f"而办理结果总计 {c} ＋ 结转下年度 {d} ＝ {c + d}",
-                               tuple(f"t3.{k}.{col}" for k in ("new_received", "carried_over", "total_processed", "carried_forward"))))
+            out.append(
+                Finding(
+                    "t3_balance",
+                    "error",
+                    f"表三“{COL_CN[col]}”列不平衡：本年新收 {a} ＋ 上年结转 {b} ＝ {a + b}，"
+                    f"而办理结果总计 {c} ＋ 结转下年度 {d} ＝ {c + d}",
+                    tuple(
+                        f"t3.{k}.{col}" for k in ("new_received", "carried_over", "total_processed", "carried_forward")
+                    ),
+                )
+            )
     for row in T3_ROW_KEYS:
         cells = t3[row]
         if all(cells[c] is None for c in T3_COLUMN_KEYS):
             continue
-        _sum_check(cells["total"], [(f"t3.{row}.{c}", cells[c]) for c in APPLICANT_COLUMNS], f"t3.{row}.total",
-                   "t3_row_sum", f"表三“{ROW_CN[row]}”行", out)
+        _sum_check(
+            cells["total"],
+            [(f"t3.{row}.{c}", cells[c]) for c in APPLICANT_COLUMNS],
+            f"t3.{row}.total",
+            "t3_row_sum",
+            f"表三“{ROW_CN[row]}”行",
+            out,
+        )
     for col in T3_COLUMN_KEYS:
         if t3["total_processed"][col] is None and all(t3[k][col] is None for k in T3_OUTCOME_ROWS):
             continue
-        _sum_check(t3["total_processed"][col], [(f"t3.{k}.{col}", t3[k][col]) for k in T3_OUTCOME_ROWS],
-                   f"t3.total_processed.{col}", "t3_outcome_sum", f"表三“{COL_CN[col]}”列办理结果", out)
+        _sum_check(
+            t3["total_processed"][col],
+            [(f"t3.{k}.{col}", t3[k][col]) for k in T3_OUTCOME_ROWS],
+            f"t3.total_processed.{col}",
+            "t3_outcome_sum",
+            f"表三“{COL_CN[col]}”列办理结果",
+            out,
+        )
     for row in T3_ROW_KEYS:
         for col in T3_COLUMN_KEYS:
             v = _v(t3[row][col])
             if v is not None and (v < 0 or v != int(v)):
-                out.append(Finding("negative_value", "error", f"表三“{ROW_CN[row]}”/“{COL_CN[col]}”印为 {_fmt(v)}，申请数量应为非负整数",
-                                   (f"t3.{row}.{col}",)))
+                out.append(
+                    Finding(
+                        "negative_value",
+                        "error",
+                        f"表三“{ROW_CN[row]}”/“{COL_CN[col]}”印为 {_fmt(v)}，申请数量应为非负整数",
+                        (f"t3.{row}.{col}",),
+                    )
+                )
 
 
 def check_t4(r: Report, out: list[Finding]) -> None:
-    for g, _ in T4_GROUPS:
+    for g in T4_GROUPS:
         parts = [(f"t4.{g}_{s}", r.t4[f"{g}_{s}"]) for s in ("upheld", "corrected", "other", "pending")]
         if r.t4[f"{g}_total"] is None and all(p is None for _, p in parts):
             continue
@@ -120,7 +127,14 @@ def check_t4(r: Report, out: list[Finding]) -> None:
     for k, x in r.t4.items():
         v = _v(x)
         if v is not None and (v < 0 or v != int(v)):
-            out.append(Finding("negative_value", "error", f"表四“{t4_label(k)}”印为 {_fmt(v)}，案件数应为非负整数", (f"t4.{k}",)))
+            out.append(
+                Finding(
+                    "negative_value",
+                    "error",
+                    f"表四“{t4_label(k)}”印为 {_fmt(v)}，案件数应为非负整数",
+                    (f"t4.{k}",),
+                )
+            )
 
 
 def check_t2(r: Report, out: list[Finding]) -> None:
@@ -129,50 +143,95 @@ def check_t2(r: Report, out: list[Finding]) -> None:
         if v is None:
             continue
         if v < 0 or (k != "fees_wan" and v != int(v)):
-            out.append(Finding("t2_invalid_number", "error", f"表二“{T2_CN[k]}”印为 {_fmt(v)}，件数应为非负整数", (f"t2.{k}",)))
+            out.append(
+                Finding(
+                    "t2_invalid_number",
+                    "error",
+                    f"表二“{t2_label(k)}”印为 {_fmt(v)}，件数应为非负整数",
+                    (f"t2.{k}",),
+                )
+            )
     for kind, cn in (("regulations", "规章"), ("normative", "行政规范性文件")):
         issued, repealed, valid = (_v(r.t2[f"{kind}_{s}"]) for s in ("issued", "repealed", "valid"))
         if None not in (issued, repealed, valid) and repealed > valid + issued:
-            out.append(Finding("t2_repealed_exceeds", "warning",
-                               f"表二{cn}：本年废止 {repealed} 件，多于现行有效 {valid} 件与本年制发 {issued} 件之和",
-                               (f"t2.{kind}_repealed", f"t2.{kind}_valid", f"t2.{kind}_issued")))
+            out.append(
+                Finding(
+                    "t2_repealed_exceeds",
+                    "warning",
+                    f"表二{cn}：本年废止 {repealed} 件，多于现行有效 {valid} 件与本年制发 {issued} 件之和",
+                    (f"t2.{kind}_repealed", f"t2.{kind}_valid", f"t2.{kind}_issued"),
+                )
+            )
 
 
 def check_narrative(r: Report, out: list[Finding]) -> None:
     m = r.narrative.get("applications_received_text")
     table = _v(r.t3["new_received"]["total"])
     if m is not None and table is not None and m.value != table:
-        out.append(Finding("narrative_vs_table", "warning",
-                           f"正文称收到政府信息公开申请 {m.value} 件，表三本年新收总计为 {_fmt(table)} 件（“{m.evidence[:60]}”）",
-                           ("narrative.applications_received_text", "t3.new_received.total")))
+        out.append(
+            Finding(
+                "narrative_vs_table",
+                "warning",
+                f"正文称收到政府信息公开申请 {m.value} 件，表三本年新收总计为 {_fmt(table)} 件（“{m.evidence[:60]}”）",
+                ("narrative.applications_received_text", "t3.new_received.total"),
+            )
+        )
     review = r.narrative_counts.get("review")
     if review is not None and _v(r.t4["review_total"]) is not None and review != _v(r.t4["review_total"]):
-        out.append(Finding("narrative_cases_vs_t4", "warning",
-                           f"正文所述行政复议 {review} 件，表四行政复议总计为 {_fmt(_v(r.t4['review_total']))} 件",
-                           ("t4.review_total",)))
+        out.append(
+            Finding(
+                "narrative_cases_vs_t4",
+                "warning",
+                f"正文所述行政复议 {review} 件，表四行政复议总计为 {_fmt(_v(r.t4['review_total']))} 件",
+                ("t4.review_total",),
+            )
+        )
     lit = r.narrative_counts.get("litigation")
     a, b = _v(r.t4["lit_direct_total"]), _v(r.t4["lit_after_review_total"])
     if lit is not None and a is not None and b is not None and lit != a + b:
-        out.append(Finding("narrative_cases_vs_t4", "warning",
-                           f"正文所述行政诉讼 {lit} 件，表四行政诉讼总计为 {_fmt(a + b)} 件",
-                           ("t4.lit_direct_total", "t4.lit_after_review_total")))
+        out.append(
+            Finding(
+                "narrative_cases_vs_t4",
+                "warning",
+                f"正文所述行政诉讼 {lit} 件，表四行政诉讼总计为 {_fmt(a + b)} 件",
+                ("t4.lit_direct_total", "t4.lit_after_review_total"),
+            )
+        )
 
 
-def check_structure(r: Report, out: list[Finding]) -> None:
+def check_structure(r: Report, out: list[Finding], today: date) -> None:
     missing = [n for n in range(1, 7) if n not in r.sections]
     if missing:
-        names = "、".join(SECTION_CN[n] for n in missing)
-        out.append(Finding("missing_section", "warning", f"报告缺少以下部分：{names}",
-                           tuple(f"section.{n}" for n in missing)))
+        names = "、".join(SECTION_TITLES[n] for n in missing)
+        out.append(
+            Finding(
+                "missing_section",
+                "warning",
+                f"报告缺少以下部分：{names}",
+                tuple(f"section.{n}" for n in missing),
+            )
+        )
     if r.format_version == "2019" and r.year is not None and r.year >= 2021:
-        out.append(Finding("format_2019_after_2021", "warning",
-                           f"{r.year} 年度报告仍使用 2019 版格式（应使用国办公开办函〔2021〕30号规定的格式），部分数字不可与新格式直接比较",
-                           ("format_version",)))
-    if r.year is not None and r.year >= date.today().year:  # a year's report appears after the year ends
+        out.append(
+            Finding(
+                "format_2019_after_2021",
+                "warning",
+                f"{r.year} 年度报告仍使用 2019 版格式（应使用国办公开办函〔2021〕30号规定的格式），"
+                "部分数字不可与新格式直接比较",
+                ("format_version",),
+            )
+        )
+    if r.year is not None and r.year >= today.year:  # a year's report appears after the year ends
         out.append(Finding("future_year", "error", f"报告年度为 {r.year} 年，该年度尚未结束，请核对", ("year",)))
     if r.title_year and r.period_year and r.title_year != r.period_year:
-        out.append(Finding("title_year_mismatch", "warning",
-                           f"标题写的是 {r.title_year} 年，统计期限却是 {r.period_year} 年", ("year",)))
+        out.append(
+            Finding(
+                "title_year_mismatch",
+                "warning",
+                f"标题写的是 {r.title_year} 年，统计期限却是 {r.period_year} 年",
+                ("year",),
+            )
+        )
 
 
 def blank_cells(r: Report, present: set[str]) -> list[str]:
@@ -181,23 +240,47 @@ def blank_cells(r: Report, present: set[str]) -> list[str]:
     if "t2" in present:
         out += [f"t2.{k}" for k, v in r.t2.items() if v is not None and v.value is None]
     if "t3" in present:
-        out += [f"t3.{row}.{c}" for row, cols in r.t3.items() for c, v in cols.items() if v is not None and v.value is None]
+        out += [
+            f"t3.{row}.{c}" for row, cols in r.t3.items() for c, v in cols.items() if v is not None and v.value is None
+        ]
     if "t4" in present:
         out += [f"t4.{k}" for k, v in r.t4.items() if v is not None and v.value is None]
     return out
 
 
-def validate(r: Report) -> Report:
-    """Return the report with its findings: what the parser noted plus every rule above."""
-    out: list[Finding] = list(r.findings)
-    check_t2(r, out)
-    check_t3(r, out)
-    check_t4(r, out)
-    check_narrative(r, out)
-    check_structure(r, out)
+def check_blank_cells(r: Report, out: list[Finding]) -> None:
     present = {t for t in ("t2", "t3", "t4") if not any(f.rule == "missing_table" and t in f.cells for f in r.findings)}
     blanks = blank_cells(r, present)
     if blanks:
-        out.append(Finding("blank_cells", "info", f"统计表中有 {len(blanks)} 个单元格为空白或“/”，记为空（不按 0 计）",
-                           tuple(blanks)))
+        out.append(
+            Finding(
+                "blank_cells",
+                "info",
+                f"统计表中有 {len(blanks)} 个单元格为空白或“/”，记为空（不按 0 计）",
+                tuple(blanks),
+            )
+        )
+
+
+def checks() -> list:
+    """This module's checks, in the order of the rule registry (each run once)."""
+    out: list = []
+    for rule in RULES:
+        if rule.scope == "report" and rule.impl.startswith(__name__ + ":"):
+            fn = rule.implementation()
+            if fn not in out:
+                out.append(fn)
+    return out
+
+
+def validate(r: Report, today: date | None = None) -> Report:
+    """Return the report with its findings: what the parser noted plus every report-scope rule of
+    the registry. `today` decides which years are still running (the date of the check)."""
+    today = today or date.today()
+    out: list[Finding] = list(r.findings)
+    for check in checks():
+        if check is check_structure:
+            check(r, out, today)
+        else:
+            check(r, out)
     return replace(r, findings=tuple(out))

@@ -63,25 +63,45 @@ def split(rng: random.Random, n: int, weights: dict[str, float]) -> dict[str, in
 
 
 def start(rng: random.Random, level: dict, dyn: dict, is_gov_big: bool) -> AgencyState:
-    base = {k: draw(rng, *level[k]) for k in ("info_published", "policy_interpretations", "licensing", "punishment",
-                                              "fees_wan")}
+    base = {
+        k: draw(rng, *level[k])
+        for k in ("info_published", "policy_interpretations", "licensing", "punishment", "fees_wan")
+    }
     base["applications"] = draw(rng, *level["applications"]) if rng.random() < level["share_with_applications"] else 0
     trend = rng.uniform(*dyn["trend_per_year"])
     valid = round(draw(rng, *level["normative_valid"]))
     reg_valid = rng.randint(80, 400) if is_gov_big else 0
-    return AgencyState(base, trend, valid, reg_valid, rng.uniform(*dyn["review_rate"]),
-                       rng.uniform(*dyn["litigation_rate"]), rng.uniform(*dyn["normative_issue_share"]))
+    return AgencyState(
+        base,
+        trend,
+        valid,
+        reg_valid,
+        rng.uniform(*dyn["review_rate"]),
+        rng.uniform(*dyn["litigation_rate"]),
+        rng.uniform(*dyn["normative_issue_share"]),
+    )
 
 
-def year_figures(rng: random.Random, st: AgencyState, t: int, year: int, dyn: dict, outcomes: dict,
-                 is_gov_big: bool, has_fees: bool, responds: bool) -> YearFigures:
+def year_figures(
+    rng: random.Random,
+    st: AgencyState,
+    t: int,
+    year: int,
+    dyn: dict,
+    outcomes: dict,
+    is_gov_big: bool,
+    has_fees: bool,
+    responds: bool,
+) -> YearFigures:
     def moved(x: float) -> int:
         if x <= 0:
             return 0
         return max(0, round(x * (1 + st.trend) ** t * math.exp(max(-0.5, min(0.5, rng.gauss(0, dyn["noise"]))))))
 
     # T2: normative documents continue from last year's valid count
-    issued = round(st.valid * st.issue_share * rng.uniform(0.8, 1.25)) if st.valid else (1 if rng.random() < 0.05 else 0)
+    issued = (
+        round(st.valid * st.issue_share * rng.uniform(0.8, 1.25)) if st.valid else (1 if rng.random() < 0.05 else 0)
+    )
     if rng.random() < dyn["cleanup_year_probability"] and st.valid > 4:
         repealed = round(st.valid * rng.uniform(0.3, 0.6))
     else:
@@ -95,10 +115,16 @@ def year_figures(rng: random.Random, st: AgencyState, t: int, year: int, dyn: di
     punishment = moved(st.base["punishment"])
     fees = round(st.base["fees_wan"] * (1 + st.trend) ** t * rng.uniform(0.9, 1.1), 2) if has_fees else 0
     t2 = {
-        "regulations_issued": reg_issued, "regulations_repealed": reg_repealed, "regulations_valid": st.reg_valid,
-        "normative_issued": issued, "normative_repealed": repealed, "normative_valid": valid,
-        "licensing_decisions": moved(st.base["licensing"]), "punishment_decisions": punishment,
-        "coercion_decisions": round(punishment * rng.uniform(0, 0.06)), "fees_wan": fees,
+        "regulations_issued": reg_issued,
+        "regulations_repealed": reg_repealed,
+        "regulations_valid": st.reg_valid,
+        "normative_issued": issued,
+        "normative_repealed": repealed,
+        "normative_valid": valid,
+        "licensing_decisions": moved(st.base["licensing"]),
+        "punishment_decisions": punishment,
+        "coercion_decisions": round(punishment * rng.uniform(0, 0.06)),
+        "fees_wan": fees,
     }
     # T3: carried_over is last year's carried_forward; the columns and the outcomes add up
     new_total = moved(st.base["applications"])
@@ -124,7 +150,7 @@ def year_figures(rng: random.Random, st: AgencyState, t: int, year: int, dyn: di
     # (no binomial draw: small counts would swing more than fivefold by chance alone)
     review = round(new_total * st.review_p * rng.uniform(0.8, 1.25))
     lit = round(new_total * st.litigation_p * rng.uniform(0.8, 1.25))
-    for g, n in zip((g for g, _ in T4_GROUPS), (review, lit - lit // 3, lit // 3)):
+    for g, n in zip(T4_GROUPS, (review, lit - lit // 3, lit // 3)):
         parts = split(rng, n, {"upheld": 60, "corrected": 12, "other": 10, "pending": 18})
         for s, v in parts.items():
             t4[f"{g}_{s}"] = v

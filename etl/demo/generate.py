@@ -90,6 +90,7 @@ def _as_printed(f: YearFigures, fmt: str) -> tuple[dict, dict]:
 
 def _inject(rng: random.Random, d: Doc, rates: dict, prev: Doc | None) -> None:
     """Defects of one document, each recorded with the rules that must find it."""
+
     def hit(name: str) -> bool:
         return rng.random() < rates[name]
 
@@ -97,8 +98,13 @@ def _inject(rng: random.Random, d: Doc, rates: dict, prev: Doc | None) -> None:
         k = rng.randint(1, 4)
         d.t3["carried_forward"]["natural_person"] += k
         d.t3["carried_forward"]["total"] += k
-        d.defects.append({"kind": "broken_t3_balance", "cells": ["t3.carried_forward.natural_person",
-                                                                  "t3.carried_forward.total"], "delta": k})
+        d.defects.append(
+            {
+                "kind": "broken_t3_balance",
+                "cells": ["t3.carried_forward.natural_person", "t3.carried_forward.total"],
+                "delta": k,
+            }
+        )
         d.expected["t3_balance"] = "broken_t3_balance"
     if hit("wrong_row_total"):
         k = rng.randint(1, 3)
@@ -128,9 +134,16 @@ def _inject(rng: random.Random, d: Doc, rates: dict, prev: Doc | None) -> None:
         touched = {c for x in d.defects for c in x.get("cells", []) if c.startswith("t3.")}
         rows_hit = {c.split(".")[1] for c in touched}
         cols_hit = {c.split(".")[2] for c in touched}
-        zeros = [(r, col) for r in T3_ROW_KEYS for col in T3_COLUMN_KEYS
-                 if d.t3[r][col] == 0 and col != "total" and col not in cols_hit and r not in rows_hit
-                 and r not in ("total_processed", "new_received", "carried_over", "carried_forward")]
+        zeros = [
+            (r, col)
+            for r in T3_ROW_KEYS
+            for col in T3_COLUMN_KEYS
+            if d.t3[r][col] == 0
+            and col != "total"
+            and col not in cols_hit
+            and r not in rows_hit
+            and r not in ("total_processed", "new_received", "carried_over", "carried_forward")
+        ]
         chosen = rng.sample(zeros, min(len(zeros), rng.randint(2, 6)))
         for r, col in chosen:
             d.t3[r][col] = None
@@ -161,8 +174,22 @@ def generate(out: Path, seed: int = 7, scale: str = "default", recipe: dict | No
     registry = []
     printer = PdfPrinter().__enter__() if layouts.get("pdf") else PdfPrinter()
     try:
-        _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir, printer, registry,
-                  by_format, by_layout, defects, counter := [0])
+        _agencies(
+            agencies,
+            recipe,
+            seed,
+            years,
+            rates,
+            layouts,
+            truth_dir,
+            docs_dir,
+            printer,
+            registry,
+            by_format,
+            by_layout,
+            defects,
+            counter := [0],
+        )
     finally:
         printer.close()
     _scans(out, recipe["scale"][scale].get("scans", 0), random.Random(seed + 1), by_layout)
@@ -176,8 +203,22 @@ def generate(out: Path, seed: int = 7, scale: str = "default", recipe: dict | No
     return summary
 
 
-def _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir, printer, registry, by_format,
-              by_layout, defects, counter) -> None:
+def _agencies(
+    agencies,
+    recipe,
+    seed,
+    years,
+    rates,
+    layouts,
+    truth_dir,
+    docs_dir,
+    printer,
+    registry,
+    by_format,
+    by_layout,
+    defects,
+    counter,
+) -> None:
     for i, ag in enumerate(agencies):
         arng = random.Random(f"{seed}:{i}")
         level = recipe["levels"][ag.level_key]
@@ -185,16 +226,24 @@ def _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir
         st: AgencyState = start(arng, level, recipe["dynamics"], big)
         has_fees = ag.kind == "government" and level["fees_wan"][2] > 0
         responds = arng.random() < 0.5
-        registry.append({"name": ag.name, "region_code": ag.region_code, "kind": ag.kind,
-                         "aliases": ag.variant or ""})
+        registry.append({"name": ag.name, "region_code": ag.region_code, "kind": ag.kind, "aliases": ag.variant or ""})
         prev: Doc | None = None
         for t, year in enumerate(years):
             fig = year_figures(arng, st, t, year, recipe["dynamics"], recipe["outcomes"], big, has_fees, responds)
             if arng.random() < rates["missing_report"]:
                 defects["missing_report"] = defects.get("missing_report", 0) + 1
-                (truth_dir / f"{i:05d}-{year}.missing.json").write_text(json.dumps(
-                    {"agency": ag.name, "year": year, "defects": [{"kind": "missing_report"}],
-                     "expected": {"missing_report": "missing_report"}}, ensure_ascii=False), encoding="utf-8")
+                (truth_dir / f"{i:05d}-{year}.missing.json").write_text(
+                    json.dumps(
+                        {
+                            "agency": ag.name,
+                            "year": year,
+                            "defects": [{"kind": "missing_report"}],
+                            "expected": {"missing_report": "missing_report"},
+                        },
+                        ensure_ascii=False,
+                    ),
+                    encoding="utf-8",
+                )
                 prev = None
                 continue
             fmt = "2021" if year >= recipe["format_2021_from"] else "2019"
@@ -204,9 +253,21 @@ def _agencies(agencies, recipe, seed, years, rates, layouts, truth_dir, docs_dir
             t2, t3 = _as_printed(fig, fmt)
             late = arng.random() < rates["late_publication"]
             name = ag.variant if ag.variant and arng.random() < 0.3 else ag.name
-            d = Doc(ag, year, name, fmt, _pick(arng, layouts), t2, t3, dict(fig.t4), dict(fig.narrative),
-                    fig.review_prose, fig.litigation_prose, _publish(arng, ag, year, recipe["publication"], late),
-                    prose.picks(arng))
+            d = Doc(
+                ag,
+                year,
+                name,
+                fmt,
+                _pick(arng, layouts),
+                t2,
+                t3,
+                dict(fig.t4),
+                dict(fig.narrative),
+                fig.review_prose,
+                fig.litigation_prose,
+                _publish(arng, ag, year, recipe["publication"], late),
+                prose.picks(arng),
+            )
             if fmt == "2019":
                 d.expected["t3_other_merged"] = "the 2019 format prints 其他处理 as one row (info)"
             if late_adopter:
@@ -267,8 +328,9 @@ def _write(d: Doc, docs_dir: Path, truth_dir: Path, stem: str, rng: random.Rando
     sections = prose.sections(d.printed_name, d.year, d.picks, d.narrative, d.review_prose, d.litigation_prose)
     # an empty cell leaves no trace in a PDF's text: printed PDFs mark blanks with "/"
     blank = "/" if d.layout == "pdf" or rng.random() < 0.5 else ""
-    printed = Printed(d.printed_name, d.year, d.fmt, d.t2, d.t3, d.t4, sections, d.publish_date, address(d.agency),
-                      blank)
+    printed = Printed(
+        d.printed_name, d.year, d.fmt, d.t2, d.t3, d.t4, sections, d.publish_date, address(d.agency), blank
+    )
     sub = docs_dir / d.agency.region_code[:2]
     sub.mkdir(exist_ok=True)
     path = sub / f"{stem}{ext}"
@@ -281,10 +343,21 @@ def _write(d: Doc, docs_dir: Path, truth_dir: Path, stem: str, rng: random.Rando
         path.write_text(body, encoding="utf-8")
     p = gazetteer().placement(d.agency.region_code)
     truth = {
-        "file": str(path.relative_to(docs_dir.parent)), "agency": d.agency.name, "printed_name": d.printed_name,
-        "year": d.year, "format_version": d.fmt, "layout": d.layout, "publish_date": d.publish_date,
-        "province": p.province, "city": p.city, "county": p.county,
-        "t2": d.t2, "t3": d.t3, "t4": d.t4, "narrative": d.narrative,
-        "defects": d.defects, "expected": d.expected,
+        "file": str(path.relative_to(docs_dir.parent)),
+        "agency": d.agency.name,
+        "printed_name": d.printed_name,
+        "year": d.year,
+        "format_version": d.fmt,
+        "layout": d.layout,
+        "publish_date": d.publish_date,
+        "province": p.province,
+        "city": p.city,
+        "county": p.county,
+        "t2": d.t2,
+        "t3": d.t3,
+        "t4": d.t4,
+        "narrative": d.narrative,
+        "defects": d.defects,
+        "expected": d.expected,
     }
     (truth_dir / f"{stem}.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")

@@ -56,43 +56,56 @@ IMPROVE = [
 ]
 
 
-
-
 def choose(rng: random.Random, bank: list[str], k: int) -> list[str]:
     return rng.sample(bank, min(k, len(bank)))
 
 
 def picks(rng: random.Random) -> dict[str, list[str]]:
     """The sentences of one year's report (a copied report reuses last year's picks)."""
-    return {"active": choose(rng, ACTIVE, 4), "apply": choose(rng, APPLY, 2), "manage": choose(rng, MANAGE, 2),
-            "platform": choose(rng, PLATFORM, 2), "supervise": choose(rng, SUPERVISE, 2),
-            "problems": choose(rng, PROBLEMS, 2), "improve": choose(rng, IMPROVE, 2)}
+    return {
+        "active": choose(rng, ACTIVE, 4),
+        "apply": choose(rng, APPLY, 2),
+        "manage": choose(rng, MANAGE, 2),
+        "platform": choose(rng, PLATFORM, 2),
+        "supervise": choose(rng, SUPERVISE, 2),
+        "problems": choose(rng, PROBLEMS, 2),
+        "improve": choose(rng, IMPROVE, 2),
+    }
 
 
-def sections(agency: str, year: int, p: dict[str, list[str]], n: dict[str, int], review: int, lit: int) -> dict[str, str]:
+def sections(
+    agency: str, year: int, p: dict[str, list[str]], n: dict[str, int], review: int, lit: int
+) -> dict[str, str]:
     """Section texts: 1 (with sub-heads), 5 and 6. Counts come from `n` (what the prose states)."""
     active = "；".join(p["active"])
-    facts = f"{year}年，全年主动公开政府信息{n['info_published_total']}条，发布政策解读信息{n['policy_interpretations']}条"
+    facts = (
+        f"{year}年，全年主动公开政府信息{n['info_published_total']}条，发布政策解读信息{n['policy_interpretations']}条"
+    )
     if "responses_to_concerns" in n:
         facts += f"，回应社会关切{n['responses_to_concerns']}条"
     apps = n["applications_received_text"]
     apply_fact = f"全年共收到政府信息公开申请{apps}件，均已按期答复" if apps else "全年未收到政府信息公开申请"
-    cases = (f"全年发生政府信息公开行政复议{review}件、行政诉讼{lit}件" if review or lit
-             else "全年未发生因政府信息公开引起的行政复议、行政诉讼")
+    cases = (
+        f"全年发生政府信息公开行政复议{review}件、行政诉讼{lit}件"
+        if review or lit
+        else "全年未发生因政府信息公开引起的行政复议、行政诉讼"
+    )
     return {
-        "1": "\n".join([
-            f"{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政府信息公开工作。",
-            "（一）主动公开",
-            f"{active}。{facts}。",
-            "（二）依申请公开",
-            f"{'；'.join(p['apply'])}。{apply_fact}。{cases}。",
-            "（三）政府信息管理",
-            f"{'；'.join(p['manage'])}。",
-            "（四）政府信息公开平台建设",
-            f"{'；'.join(p['platform'])}。",
-            "（五）监督保障",
-            f"{'；'.join(p['supervise'])}。",
-        ]),
+        "1": "\n".join(
+            [
+                f"{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政府信息公开工作。",
+                "（一）主动公开",
+                f"{active}。{facts}。",
+                "（二）依申请公开",
+                f"{'；'.join(p['apply'])}。{apply_fact}。{cases}。",
+                "（三）政府信息管理",
+                f"{'；'.join(p['manage'])}。",
+                "（四）政府信息公开平台建设",
+                f"{'；'.join(p['platform'])}。",
+                "（五）监督保障",
+                f"{'；'.join(p['supervise'])}。",
+            ]
+        ),
         "5": f"一是{p['problems'][0]}；二是{p['problems'][1]}。{'；'.join(p['improve'])}。",
         "6": "本年度未收取政府信息公开信息处理费。",
     }

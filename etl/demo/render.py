@@ -8,7 +8,7 @@ import html as htmlmod
 import random
 from dataclasses import dataclass
 
-from etl.registry.fields import T3_COLUMN_KEYS, T4_GROUPS, T4_SUFFIXES
+from etl.registry.fields import T3_COLUMN_KEYS, T4_GROUPS, T4_SUFFIX_LABELS
 
 Cell = tuple[str, int, int]  # text, colspan, rowspan
 Rows = list[list[Cell]]
@@ -102,7 +102,12 @@ _T3_OUTCOMES = [
     ("rejected_publication", None, "3.要求提供公开出版物", 0),
     ("rejected_excessive", None, "4.无正当理由大量反复申请", 0),
     ("rejected_confirmation", None, "5.要求行政机关确认或重新出具已获取信息", 0),
-    ("other_no_correction", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", 3),
+    (
+        "other_no_correction",
+        "（六）其他处理",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        3,
+    ),
     ("other_no_fee", None, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", 0),
     ("other_other", None, "3.其他", 0),
     ("total_processed", "（七）总计", None, 0),
@@ -138,12 +143,12 @@ def t3_rows(p: Printed) -> Rows:
 
 
 def t4_rows(p: Printed) -> Rows:
-    sub = [c(label) for _, label in T4_SUFFIXES]
+    sub = [c(s.zh) for s in T4_SUFFIX_LABELS]
     return [
         [c("行政复议", 5), c("行政诉讼", 10)],
-        [c(label, 1, 2) for _, label in T4_SUFFIXES] + [c("未经复议直接起诉", 5), c("复议后起诉", 5)],
+        [c(s.zh, 1, 2) for s in T4_SUFFIX_LABELS] + [c("未经复议直接起诉", 5), c("复议后起诉", 5)],
         sub + sub,
-        [c(fmt_num(p.t4[f"{g}_{s}"], p.blank)) for g, _ in T4_GROUPS for s, _ in T4_SUFFIXES],
+        [c(fmt_num(p.t4[f"{g}_{s}"], p.blank)) for g in T4_GROUPS for s in (x.key for x in T4_SUFFIX_LABELS)],
     ]
 
 
@@ -190,6 +195,7 @@ def positions(rows: Rows) -> tuple[list[tuple[Cell, tuple[int, int]]], int]:
 
 
 # ---- layouts ----------------------------------------------------------------------------
+
 
 def _preamble(p: Printed) -> list[str]:
     notice = "国办公开办函〔2021〕30号" if p.fmt == "2021" else "国办公开办函〔2019〕60号"
@@ -279,20 +285,33 @@ def _article(p: Printed, table_attrs: str, blank_html: str, heading_tag: str) ->
 
 
 def _page(title: str, head: str, article: str, foot: str) -> str:
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{htmlmod.escape(title)}</title>"
-            f"<script>var _hmt = _hmt || []; /* <table><tr><td>0</td></tr></table> */</script>"
-            f"<style>td {{ border: 1px solid #999 }}</style></head><body>{head}{article}{foot}</body></html>")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{htmlmod.escape(title)}</title>'
+        f"<script>var _hmt = _hmt || []; /* <table><tr><td>0</td></tr></table> */</script>"
+        f"<style>td {{ border: 1px solid #999 }}</style></head><body>{head}{article}{foot}</body></html>"
+    )
 
 
 def html_portal(p: Printed, rng: random.Random) -> str:
-    nav = ('<div class="header"><div class="nav"><a href="/">首页</a> | <a>政务公开</a> | <a>政务服务</a> | '
-           '<a>互动交流</a> | <a>走进本地</a></div></div>')
-    side = ('<div class="sidebar"><ul><li>政府信息公开指南</li><li>政府信息公开制度</li><li>法定主动公开内容</li>'
-            f'<li>政府信息公开年报</li><li>{p.year - 1}年年报 浏览 {rng.randint(100, 9000)} 次</li></ul></div>')
-    meta = f'<div class="info">发布时间：{p.publish_date} 来源：{htmlmod.escape(p.agency)} 浏览次数：{rng.randint(10, 3000)}</div>'
-    article = f'<div class="main">{meta}<div class="article">{_article(p, "border=1 cellspacing=0", "", "h1")}</div></div>'
-    foot = ('<div class="footer">主办单位：人民政府办公室 版权所有 网站标识码 3600000001 备案号 ICP备12345678号 '
-            '联系电话 0791-88888888</div>')
+    nav = (
+        '<div class="header"><div class="nav"><a href="/">首页</a> | <a>政务公开</a> | <a>政务服务</a> | '
+        "<a>互动交流</a> | <a>走进本地</a></div></div>"
+    )
+    side = (
+        '<div class="sidebar"><ul><li>政府信息公开指南</li><li>政府信息公开制度</li><li>法定主动公开内容</li>'
+        f"<li>政府信息公开年报</li><li>{p.year - 1}年年报 浏览 {rng.randint(100, 9000)} 次</li></ul></div>"
+    )
+    meta = (
+        f'<div class="info">发布时间：{p.publish_date} 来源：{htmlmod.escape(p.agency)} '
+        f"浏览次数：{rng.randint(10, 3000)}</div>"
+    )
+    article = (
+        f'<div class="main">{meta}<div class="article">{_article(p, "border=1 cellspacing=0", "", "h1")}</div></div>'
+    )
+    foot = (
+        '<div class="footer">主办单位：人民政府办公室 版权所有 网站标识码 3600000001 备案号 ICP备12345678号 '
+        "联系电话 0791-88888888</div>"
+    )
     return _page(f"{p.agency}{p.year}年政府信息公开工作年度报告", nav + side, article, foot)
 
 
@@ -304,15 +323,15 @@ def html_plain(p: Printed, rng: random.Random) -> str:
 
 
 def html_trs(p: Printed, rng: random.Random) -> str:
-    info = (f'<table class="xxgk_table"><tr><td>索引号：</td><td>{rng.randint(10**8, 10**9)}/{p.year + 1}-00{rng.randint(1, 99)}'
-            f'</td><td>发布机构：</td><td>{htmlmod.escape(p.agency)}</td></tr><tr><td>发布日期：</td><td>{p.publish_date}</td>'
-            f'<td>文号：</td><td>无</td></tr></table>')
+    info = (
+        f'<table class="xxgk_table"><tr><td>索引号：</td>'
+        f"<td>{rng.randint(10**8, 10**9)}/{p.year + 1}-00{rng.randint(1, 99)}"
+        f"</td><td>发布机构：</td><td>{htmlmod.escape(p.agency)}</td></tr><tr><td>发布日期：</td><td>{p.publish_date}</td>"
+        f"<td>文号：</td><td>无</td></tr></table>"
+    )
     article = f'<div class="TRS_Editor">{_article(p, "border=1 width=100%", "", "p")}</div>'
     foot = '<div class="footer">本网站由人民政府办公室主办 技术支持：信息中心</div>'
     return _page(f"{p.agency}{p.year}年政府信息公开工作年度报告", info, article, foot)
-
-
-
 
 
 def docx_bytes(p: Printed, rng: random.Random) -> bytes:
@@ -361,8 +380,15 @@ class PdfPrinter:
                 from playwright.sync_api import sync_playwright
 
                 self._pw = sync_playwright().start()
-                self._browser = self._pw.chromium.launch(executable_path=self.exe, args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+                self._browser = self._pw.chromium.launch(
+                    executable_path=self.exe,
+                    args=[
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--no-first-run",
+                    ],
+                )
                 self._page = self._browser.new_page()
             except Exception:  # no Playwright or a broken browser: the corpus goes on without PDFs
                 self.close()
@@ -386,11 +412,12 @@ class PdfPrinter:
         import pypdfium2 as pdfium
 
         head = htmls[0][: htmls[0].index("<body")]
-        bodies = [h[h.index(">", h.index("<body")) + 1: h.rindex("</body>")] for h in htmls]
-        whole = head + "<body>" + "".join(f'<div style="break-before: page">{b}</div>' for b in bodies) + "</body></html>"
+        bodies = [h[h.index(">", h.index("<body")) + 1 : h.rindex("</body>")] for h in htmls]
+        whole = (
+            head + "<body>" + "".join(f'<div style="break-before: page">{b}</div>' for b in bodies) + "</body></html>"
+        )
         doc = pdfium.PdfDocument(self.pdf(whole))
-        starts = [i for i in range(len(doc))
-                  if doc[i].get_textpage().get_text_range().lstrip().startswith(first_line)]
+        starts = [i for i in range(len(doc)) if doc[i].get_textpage().get_text_range().lstrip().startswith(first_line)]
         if len(starts) != len(htmls) or (starts and starts[0] != 0):
             return [self.pdf(h) for h in htmls]
         out = []

@@ -11,6 +11,7 @@ from etl.extract.prose import case_counts, find_metrics
 from etl.extract.rows import grid_rows, is_prose, text_rows
 from etl.extract.tables import TableResult, map_rows
 from etl.model import Document, Finding, Report
+from etl.registry.fields import TABLE_TITLES
 
 _TABLE_START = re.compile(r"第二十条|信息内容|申请人情况|本年新收|勾稽关系")
 
@@ -71,7 +72,7 @@ def _format_version(res: TableResult) -> str:
 
 
 def _fuller_agency(agency: str, text: str) -> str:
-    """"市人民政府办公室" as a title prints it, completed from the text ("天门市人民政府办公室")
+    """ "市人民政府办公室" as a title prints it, completed from the text ("天门市人民政府办公室")
     when a place name stands right before it there."""
     if not agency or agency[0] not in "市县区州":
         return agency
@@ -88,12 +89,12 @@ def _fuller_agency(agency: str, text: str) -> str:
 def _as_printed(name: str, doc: Document) -> str:
     """The agency name in the characters the report printed (traditional on mirror sites):
     the same span of the original line, once the inserted pinyin is taken out."""
-    from etl.read.textnorm import _PINYIN, normalise_line
+    from etl.read.textnorm import PINYIN_GLOSS, normalise_line
 
     for norm, raw in zip(doc.lines, doc.original):
         at = norm.find(name)
         if at >= 0:
-            cleaned = _PINYIN.sub("", normalise_line(raw))
+            cleaned = PINYIN_GLOSS.sub("", normalise_line(raw))
             if len(cleaned) == len(norm):
                 return cleaned[at : at + len(name)]
     return name
@@ -153,7 +154,7 @@ def parse_document(doc: Document) -> Report:
         t3=res.t3,
         t4=res.t4,
         narrative=metrics,
-        findings=tuple(res.findings) + _table_presence(res),
+        findings=tuple(res.findings) + table_presence(res),
         title_year=title_year,
         period_year=period_year,
         narrative_counts=case_counts(prose),
@@ -163,13 +164,9 @@ def parse_document(doc: Document) -> Report:
     )
 
 
-def _table_presence(res: TableResult) -> tuple[Finding, ...]:
+def table_presence(res: TableResult) -> tuple[Finding, ...]:
     out = []
-    for name, present, label in (
-        ("T2", res.t2_rows, "表二（主动公开政府信息情况）"),
-        ("T3", res.t3_rows, "表三（收到和处理政府信息公开申请情况）"),
-        ("T4", res.t4_found, "表四（行政复议、行政诉讼情况）"),
-    ):
+    for name, present in (("t2", res.t2_rows), ("t3", res.t3_rows), ("t4", res.t4_found)):
         if not present:
-            out.append(Finding("missing_table", "error", f"未找到{label}，其中各项记为空", (name.lower(),)))
+            out.append(Finding("missing_table", "error", f"未找到{TABLE_TITLES[name]}，其中各项记为空", (name,)))
     return tuple(out)

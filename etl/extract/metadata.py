@@ -13,11 +13,33 @@ _PREFIX = re.compile(
 )
 _NOISE = re.compile(r"^[\s|《“\"'【\[（(]*|[\s|》”\"'】\])）]*$")
 _ORG_END = (
-    "人民政府办公室", "人民政府办公厅", "人民政府", "办事处", "管理委员会", "委员会", "办公室", "办公厅",
-    "局", "厅", "委", "署", "院", "中心", "政府", "镇", "乡", "街道", "县", "区", "市", "办",
+    "人民政府办公室",
+    "人民政府办公厅",
+    "人民政府",
+    "办事处",
+    "管理委员会",
+    "委员会",
+    "办公室",
+    "办公厅",
+    "局",
+    "厅",
+    "委",
+    "署",
+    "院",
+    "中心",
+    "政府",
+    "镇",
+    "乡",
+    "街道",
+    "县",
+    "区",
+    "市",
+    "办",
 )
 _PERIOD = re.compile(r"统计(?:期限|时限|时间|数据|期间)[^。]{0,20}?(20\d\d)\s*年\s*1\s*月\s*1\s*日")
-_PERIOD2 = re.compile(r"(20\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|—|-|－)\s*(?:(20\d\d)\s*年\s*)?12\s*月\s*31\s*日")
+_PERIOD2 = re.compile(
+    r"(20\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|—|-|－)\s*(?:(20\d\d)\s*年\s*)?12\s*月\s*31\s*日"
+)
 _META_DATE = re.compile(
     r"(发布日期|发布时间|发文日期|公开日期|日期|时间)\s*[:：]\s*(20\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 )
@@ -57,7 +79,13 @@ def find_title(lines: tuple[str, ...], limit: int = 40) -> Title | None:
         if not _TITLE.search(text) and nxt and len(nxt) < 30:
             text = text + nxt
         prev = next((x.strip() for x in reversed(lines[max(0, i - 2) : i]) if x.strip()), "")
-        if _YEAR_IN_TITLE.match(text) and prev and len(prev) <= 30 and prev.endswith(_ORG_END) and not _TITLE.search(prev):
+        if (
+            _YEAR_IN_TITLE.match(text)
+            and prev
+            and len(prev) <= 30
+            and prev.endswith(_ORG_END)
+            and not _TITLE.search(prev)
+        ):
             text = prev + text
         return Title(text, i + 1, agency_from_title(text), year_from_title(text))
     return None
@@ -94,13 +122,15 @@ def agency_from_title(text: str) -> str | None:
         name = clean_agency(after[: k.start()]) if k else None
         if name and k and after[k.start() :].startswith("政府") and name.endswith(("市", "省", "县", "区", "州")):
             name += "人民政府"  # 上海市政府信息公开… names the government
-    if name and name.endswith(("市", "县", "区", "旗", "州")) and re.match(r"政府信息", t[m.end():]):
+    if name and name.endswith(("市", "县", "区", "旗", "州")) and re.match(r"政府信息", t[m.end() :]):
         name += "人民政府"
     return name
 
 
 _AGENCY_IN_TEXT = (
-    re.compile(r"(?:现公布|现公开|现发布|现将|公布|现予公布)[《“]?([\u4e00-\u9fa5（）()]{2,40}?)(?:20\d\d)\s*年度?政府信息公开"),
+    re.compile(
+        r"(?:现公布|现公开|现发布|现将|公布|现予公布)[《“]?([\u4e00-\u9fa5（）()]{2,40}?)(?:20\d\d)\s*年度?政府信息公开"
+    ),
     re.compile(r"由([\u4e00-\u9fa5（）()]{2,40}?)(?:编制|负责编制|综合)"),
     re.compile(r"做好([\u4e00-\u9fa5]{2,40}?)政府信息公开工作"),
     re.compile(r"请与([\u4e00-\u9fa5（）()]{2,40}?)(?:联系|办公室联系)"),

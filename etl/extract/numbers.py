@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from etl.read.textnorm import to_halfwidth
 
-NULL_MARKERS = frozenset({"", "/", "\\", "-", "--", "—", "——", "–", "─", "无", "空", "null", "NULL", "N/A", "n/a", "×", "x", "X"})
+NULL_MARKERS = frozenset(
+    {"", "/", "\\", "-", "--", "—", "——", "–", "─", "无", "空", "null", "NULL", "N/A", "n/a", "×", "x", "X"}
+)
 _UNITS = "件|条|个|项|篇|次|宗|人次|万元|元|家|份|期"
 _NUMBER = re.compile(
     rf"^(?P<sign>[增减+\-−]?)(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>{_UNITS})?$"
@@ -48,7 +50,20 @@ def is_value_text(raw: str) -> bool:
     return parse_cell(raw).kind != "text"
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def chinese_number(s: str) -> int | None:

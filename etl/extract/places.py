@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from etl.paths import DATA, REGIONS_CSV
+from etl.registry.places import ZONE_WORDS
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,14 @@ class Gazetteer:
                 continue
             if len(options) > 1:
                 # prefer the option under something else that was named; else the most named
-                scored = sorted(options, key=lambda c: (-sum(counts[a.code] for a in self.chain(c)[:-1]),
-                                                       -counts[c], _depth(self.by_code[c].level)))
+                scored = sorted(
+                    options,
+                    key=lambda c: (
+                        -sum(counts[a.code] for a in self.chain(c)[:-1]),
+                        -counts[c],
+                        _depth(self.by_code[c].level),
+                    ),
+                )
                 best = scored[0]
                 if len(scored) > 1 and _score(self, scored[0], counts) == _score(self, scored[1], counts):
                     same_level = self.by_code[scored[0]].level == self.by_code[scored[1]].level
@@ -154,7 +161,6 @@ def gazetteer() -> Gazetteer:
 
 
 _NATIONAL = re.compile(r"^(国家|国务院|中华人民共和国|中国)|部$|总局$|总署$")
-_ZONE = re.compile(r"开发区|新区|高新区|产业园|园区|管理委员会|管委会|试验区|示范区")
 _ADDRESS = re.compile(r"(?:地址|地点|位于)[:：]?\s*([^，,。;；)）\s]{2,40})")
 
 
@@ -166,7 +172,7 @@ def place(agency: str | None, title: str | None, text_head: str) -> Placement:
     p = g.resolve(own)
     if agency and _NATIONAL.search(agency) and p.code is None:
         return NOWHERE
-    need_more = p.code is None or (p.county is None and (_ZONE.search(agency or "") or not agency))
+    need_more = p.code is None or (p.county is None and (ZONE_WORDS.search(agency or "") or not agency))
     if p.code is None or need_more:
         addresses = " ".join(_ADDRESS.findall(text_head))
         # short city names ("武汉") count in the text only when the name itself places nothing

@@ -28,15 +28,31 @@ def to_json(r: Report) -> dict[str, Any]:
         "t2": {k: _num(v) for k, v in r.t2.items()},
         "t3": {row: {c: _num(v) for c, v in cols.items()} for row, cols in r.t3.items()},
         "t4": {k: _num(v) for k, v in r.t4.items()},
-        "narrative": {k: {"value": m.value, "evidence": m.evidence} for k, m in r.narrative.items() if k in NARRATIVE_KEYS},
-        "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message, "cells": list(f.cells)}
-                     for f in r.findings],
+        "narrative": {
+            k: {"value": m.value, "evidence": m.evidence} for k, m in r.narrative.items() if k in NARRATIVE_KEYS
+        },
+        "findings": [
+            {"rule": f.rule, "severity": f.severity, "message": f.message, "cells": list(f.cells)} for f in r.findings
+        ],
     }
 
 
 def failure_json(source: str, error: str) -> dict[str, Any]:
     return {
-        "source": source, "ok": False, "error": error, "agency": None, "year": None, "publish_date": None,
-        "province": None, "city": None, "county": None, "format_version": "unknown", "sections": [],
-        "t2": {}, "t3": {}, "t4": {}, "narrative": {}, "findings": [],
+        "source": source,
+        "ok": False,
+        "error": error,
+        "agency": None,
+        "year": None,
+        "publish_date": None,
+        "province": None,
+        "city": None,
+        "county": None,
+        "format_version": "unknown",
+        "sections": [],
+        "t2": {},
+        "t3": {},
+        "t4": {},
+        "narrative": {},
+        "findings": [],
     }

@@ -55,8 +55,14 @@ def _assemble(tokens, delimited: bool, line_of) -> list[Row]:
 
     def emit(labs: list[_Tok], vals: list[_Tok]) -> None:
         first = (labs or vals)[0].loc
-        rows.append(Row(tuple(t.text for t in labs), tuple(Cell(t.text, t.loc) for t in vals),
-                        delimited, line_of(first)))
+        rows.append(
+            Row(
+                tuple(t.text for t in labs),
+                tuple(Cell(t.text, t.loc) for t in vals),
+                delimited,
+                line_of(first),
+            )
+        )
 
     def flush() -> None:
         nonlocal labels, values, leading

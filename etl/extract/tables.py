@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from etl.extract.numbers import parse_cell
 from etl.extract.rows import Row
 from etl.model import Cell, Finding, Value
-from etl.registry.fields import T2_KEYS, T3_COLUMN_KEYS, T3_ROW_KEYS, T4_KEYS
+from etl.registry.fields import (
+    T2_HEADER_2019,
+    T2_HEADER_2021,
+    T2_KEYS,
+    T2_ROWS,
+    T3_COLUMN_KEYS,
+    T3_ROW_KEYS,
+    T3_ROW_LABELS,
+    T4_KEYS,
+)
 
 _PUNCT = str.maketrans({"（": "(", "）": ")", "，": ",", "、": "、", "“": "", "”": "", '"': "", " ": ""})
 
@@ -23,51 +32,9 @@ def norm_label(s: str) -> str:
     return "".join(s.translate(_PUNCT).split())
 
 
-T3_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
-    (k, re.compile(p))
-    for k, p in (
-        ("carried_forward", r"结转下年|下年度继续办理|结转下一年"),
-        ("new_received", r"本年新收|新收政府信息公开申请|本年度新收"),
-        ("carried_over", r"上年结转|上年度结转"),
-        ("partially_granted", r"部分公开"),
-        ("granted", r"予以公开"),
-        ("denied_state_secret", r"国家秘密"),
-        ("denied_law_prohibited", r"法律行政法规禁止|其他法律|行政止公开|法规禁止公开"),
-        ("denied_three_safety", r"三安全|一稳定"),
-        ("denied_third_party", r"第三方"),
-        ("denied_internal_affairs", r"内部事务"),
-        ("denied_process_info", r"过程性"),
-        ("denied_enforcement_file", r"执法案卷"),
-        ("denied_query_matter", r"查询事项"),
-        ("unable_not_held", r"不掌握"),
-        ("unable_needs_creation", r"另行制作|没有现成"),
-        ("unable_unclear", r"仍不明确|补正后"),
-        ("rejected_complaint", r"信访|举报投诉"),
-        ("rejected_duplicate", r"重复申请"),
-        ("rejected_publication", r"出版物"),
-        ("rejected_excessive", r"大量反复"),
-        ("rejected_confirmation", r"重新出具|确认或"),
-        ("other_no_correction", r"不补正"),
-        ("other_no_fee", r"缴纳费用|收费通知"),
-        ("other_other", r"^\(?[3三]\)?[.、．]?其他$|^其他$"),
-        ("other_merged", r"其他处理$"),
-        ("total_processed", r"\(七\)总计|^总计$|^合计$"),
-    )
-)
-T2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
-    (k, re.compile(p))
-    for k, p in (
-        ("normative", r"规范性文件"),
-        ("regulations", r"^规章$|规章$|^规章"),
-        ("licensing", r"行政许可"),
-        ("punishment", r"行政处罚"),
-        ("coercion", r"行政强制"),
-        ("fees", r"事业性收费"),
-        ("ignored", r"其他对外管理服务事项|政府集中采购"),
-    )
-)
-_T2_STYLE_2019 = re.compile(r"新制作|新公开|对外公开总数量|上一年项目数量|本年增|采购项目数量")
-_T2_STYLE_2021 = re.compile(r"本年制发|本年废止|现行有效|本年处理决定|本年收费金额")
+# label patterns, in matching order, from the field registry
+T3_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T3_ROW_LABELS)
+T2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T2_ROWS)
 _T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|勾稽关系|本年新收|自然人")
 _T4_CUE = re.compile(r"行政复议|行政诉讼|尚未审结|复议后起诉|未经复议")
 _T2_CUE = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
@@ -94,8 +61,9 @@ def _value(cell: Cell) -> Value:
     return Value(parse_cell(cell.text).value, cell.text, cell.loc)
 
 
-def _match(patterns, labels: tuple[str, ...]) -> str | None:
-    return _match_cached("t3" if patterns is T3_PATTERNS else "t2", labels)
+def match_label(table: str, labels: tuple[str, ...]) -> str | None:
+    """The registry key of a printed row label of table `table` (\"t2\" or \"t3\"), or None."""
+    return _match_cached(table, labels)
 
 
 @functools.lru_cache(maxsize=16384)  # reports print the same labels: match each wording once
@@ -122,7 +90,9 @@ def _trim(values: tuple[Cell, ...], want: int) -> list[Cell]:
     return vals
 
 
-class _Mapper:
+class TableMapper:
+    """Feeds labelled rows one by one and places their numbers in T2, T3 and T4."""
+
     def __init__(self) -> None:
         self.res = TableResult()
         self.region: str | None = None
@@ -132,14 +102,18 @@ class _Mapper:
     def note(self, rule: str, severity: str, message: str, cells: tuple[str, ...] = ()) -> None:
         self.res.findings.append(Finding(rule, severity, message, cells))
 
+    def note_unclear(self, message: str, cells: list[Cell]) -> None:
+        """A row whose numbers could not be placed with certainty: our reading's doubt."""
+        self.note("table_cells_unclear", "warning", message, tuple(c.loc for c in cells))
+
     def feed(self, row: Row) -> None:
         text = norm_label("".join(row.labels))
-        if _T2_STYLE_2019.search(text):
+        if T2_HEADER_2019.search(text):
             self.header_style = "2019"
-        elif _T2_STYLE_2021.search(text):
+        elif T2_HEADER_2021.search(text):
             self.header_style = "2021"
-        t3_key = _match(T3_PATTERNS, row.labels) if row.labels else None
-        t2_key = _match(T2_PATTERNS, row.labels) if row.labels else None
+        t3_key = match_label("t3", row.labels) if row.labels else None
+        t2_key = match_label("t2", row.labels) if row.labels else None
         # "总计"/"其他" alone are also T4 header words: in T4 they do not name a T3 row
         t4_header_word = t3_key in ("total_processed", "other_other", "other_merged") and t2_key is None
         if t2_key is None and (t3_key is None or t4_header_word) and _T4_CUE.search(text):
@@ -180,8 +154,11 @@ class _Mapper:
         self.res.t2_lines.append(row.line)
         if key in ("regulations", "normative"):
             vals = _trim(row.values, 3)
-            names = (f"{key}_issued", None, f"{key}_valid") if style == "2019" else (
-                f"{key}_issued", f"{key}_repealed", f"{key}_valid")
+            names = (
+                (f"{key}_issued", None, f"{key}_valid")
+                if style == "2019"
+                else (f"{key}_issued", f"{key}_repealed", f"{key}_valid")
+            )
             self._put_t2(key, names, vals, row)
         elif key in ("licensing", "punishment", "coercion"):
             vals = _trim(row.values, 1 if style != "2019" else 3)
@@ -191,9 +168,10 @@ class _Mapper:
             elif len(vals) == 3:
                 self._set_t2(target, vals[2], key)  # 2019: 上一年项目数量 / 本年增减 / 处理决定数量
             elif vals:
-                self.note("table_cells_unclear", "warning",
-                          f"表二“{row.labels[-1]}”一行印有 {len(vals)} 个数，无法确定哪一个是处理决定数量，该项记为空",
-                          tuple(c.loc for c in vals))
+                self.note_unclear(
+                    f"表二“{row.labels[-1]}”一行印有 {len(vals)} 个数，无法确定哪一个是处理决定数量，该项记为空",
+                    list(vals),
+                )
             else:
                 self.res.t2_rows.add(key)
         elif key == "fees":
@@ -203,9 +181,9 @@ class _Mapper:
             elif len(vals) == 1:
                 self._set_t2("fees_wan", vals[0], key)
             elif vals:
-                self.note("table_cells_unclear", "warning",
-                          f"表二“行政事业性收费”一行印有 {len(vals)} 个数，无法确定收费金额，该项记为空",
-                          tuple(c.loc for c in vals))
+                self.note_unclear(
+                    f"表二“行政事业性收费”一行印有 {len(vals)} 个数，无法确定收费金额，该项记为空", list(vals)
+                )
 
     def _put_t2(self, key: str, names, vals: list[Cell], row: Row) -> None:
         self.res.t2_rows.add(key)
@@ -214,9 +192,10 @@ class _Mapper:
                 if name:
                     self._set_t2(name, cell, key)
         elif vals and any(c.text.strip() for c in vals):
-            self.note("table_cells_unclear", "warning",
-                      f"表二“{row.labels[-1]}”一行应有 3 个数，实际印有 {len(vals)} 个，无法对应到列，记为空",
-                      tuple(c.loc for c in vals))
+            self.note_unclear(
+                f"表二“{row.labels[-1]}”一行应有 3 个数，实际印有 {len(vals)} 个，无法对应到列，记为空",
+                list(vals),
+            )
 
     def _set_t2(self, name: str, cell: Cell, key: str) -> None:
         self.res.t2_rows.add(key)
@@ -231,9 +210,12 @@ class _Mapper:
         self.res.t3_lines.append(row.line)
         if key in self.res.t3_rows:
             if key != "total_processed":
-                self.note("t3_row_repeated", "warning",
-                          f"表三“{row.labels[-1]}”一行出现了两次，采用第一次的数字",
-                          tuple(c.loc for c in row.values))
+                self.note(
+                    "t3_row_repeated",
+                    "warning",
+                    f"表三“{row.labels[-1]}”一行出现了两次，采用第一次的数字",
+                    tuple(c.loc for c in row.values),
+                )
             return
         vals = _trim(row.values, 7)
         core = list(vals)
@@ -246,31 +228,34 @@ class _Mapper:
             cols = dict(zip(T3_COLUMN_KEYS, vals))
         elif len(vals) > 7:
             cols = dict(zip(T3_COLUMN_KEYS, vals[:7]))
-            self.note("table_cells_unclear", "warning",
-                      f"表三“{row.labels[-1]}”一行印有 {len(vals)} 个数（应为 7 个），只取前 7 个",
-                      tuple(c.loc for c in vals))
+            self.note_unclear(f"表三“{row.labels[-1]}”一行印有 {len(vals)} 个数（应为 7 个），只取前 7 个", list(vals))
         else:
             nums = [parse_cell(c.text).value for c in vals]
             known = [v for v in nums if v is not None]
             if len(known) >= 2 and known[-1] == sum(known[:-1]) and nums[-1] is not None:
                 cols = {"total": vals[-1]}
-                self.note("table_cells_unclear", "warning",
-                          f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数，空白单元格在转载时丢失，"
-                          f"仅取最后一个数（等于其余各数之和）作为总计，其余列记为空",
-                          tuple(c.loc for c in vals))
+                self.note_unclear(
+                    f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数，空白单元格在转载时丢失，"
+                    f"仅取最后一个数（等于其余各数之和）作为总计，其余列记为空",
+                    list(vals),
+                )
             elif vals and any(c.text.strip() for c in vals):
-                self.note("table_cells_unclear", "warning",
-                          f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数（应为 7 个），无法对应到列，记为空",
-                          tuple(c.loc for c in vals))
+                self.note_unclear(
+                    f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数（应为 7 个），无法对应到列，记为空",
+                    list(vals),
+                )
         self.res.t3_rows.add(key)
         for col, cell in cols.items():
             self.res.t3[key][col] = _value(cell)
         if merged:
             self.res.t3_rows.add("other_merged")
-            self.note("t3_other_merged", "info",
-                      "表三“（六）其他处理”印为一行，未分 1.逾期不补正、2.逾期未缴费、3.其他 三项："
-                      "其数字计入“3.其他”，前两项记为空",
-                      tuple(c.loc for c in vals))
+            self.note(
+                "t3_other_merged",
+                "info",
+                "表三“（六）其他处理”印为一行，未分 1.逾期不补正、2.逾期未缴费、3.其他 三项："
+                "其数字计入“3.其他”，前两项记为空",
+                tuple(c.loc for c in vals),
+            )
 
     # ---- T4 ----
     def t4_values(self, row: Row) -> None:
@@ -284,22 +269,19 @@ class _Mapper:
         cells = _trim(tuple(cells), 15)
         self.res.t4_found = True
         if len(cells) > 15:
-            self.note("table_cells_unclear", "warning",
-                      f"表四印有 {len(cells)} 个数（应为 15 个），只取前 15 个", tuple(c.loc for c in cells))
+            self.note_unclear(f"表四印有 {len(cells)} 个数（应为 15 个），只取前 15 个", list(cells))
         for key, cell in zip(T4_KEYS, cells[:15]):
             self.res.t4[key] = _value(cell)
 
     def finish(self) -> TableResult:
         if not self.res.t4_found and self.t4_cells:
             cells = self.t4_cells
-            self.note("table_cells_unclear", "warning",
-                      f"表四只读到 {len(cells)} 个数（应为 15 个），无法对应到列，记为空",
-                      tuple(c.loc for c in cells))
+            self.note_unclear(f"表四只读到 {len(cells)} 个数（应为 15 个），无法对应到列，记为空", list(cells))
         return self.res
 
 
 def map_rows(rows: list[Row]) -> TableResult:
-    m = _Mapper()
+    m = TableMapper()
     for row in rows:
         m.feed(row)
     return m.finish()

@@ -1,6 +1,7 @@
 """Stage 1, read: a file's bytes become a Document (normalised text lines and tables).
 
-source: find files, apply the safety limits (limits), sha256; then one reader per file format, each with the same signature
+source: find files, apply the safety limits (limits), sha256; then one reader per file format,
+each with the same signature
 
     read(source: str, data: bytes) -> Document
 
@@ -45,7 +46,9 @@ def reader_for(path: str | Path) -> Reader:
         return READERS[suffix]
     except KeyError:
         known = "、".join(sorted(READERS))
-        raise UnsupportedFormat(f"不支持的文件格式“{suffix or '无扩展名'}”（目前可读：{known}）", file=str(path)) from None
+        raise UnsupportedFormat(
+            f"不支持的文件格式“{suffix or '无扩展名'}”（目前可读：{known}）", file=str(path)
+        ) from None
 
 
 def supported(path: str | Path) -> bool:

@@ -29,7 +29,9 @@ def check_zip(data: bytes, what: str) -> None:
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # Office XML never declares entities
                 raise LimitExceeded(f"{what} 文件中含有 XML 实体声明（可能是“十亿笑声”攻击），已拒收")
     if total > MAX_UNZIPPED:
-        raise LimitExceeded(f"{what} 解压后有 {total / 1048576:.0f} MB，超过 {MAX_UNZIPPED // 1048576} MB 的上限（疑似压缩炸弹）")
+        raise LimitExceeded(
+            f"{what} 解压后有 {total / 1048576:.0f} MB，超过 {MAX_UNZIPPED // 1048576} MB 的上限（疑似压缩炸弹）"
+        )
 
 
 def _iter_blocks(parent):
@@ -102,8 +104,17 @@ def read(source: str, data: bytes) -> Document:
     for i, rows in enumerate(grids, start=1):
         anchor = next((n + 1 for n, ln in enumerate(lines) if ln == f"〔表格{i}〕"), 0)
         norm = (lambda s: to_simplified(normalise_line(s))) if trad else normalise_line
-        grid = tuple(tuple((Cell(norm(text), f"T{i}R{r + 1}C{c + 1}"), cid) for c, (text, cid) in enumerate(row))
-                     for r, row in enumerate(rows))
+        grid = tuple(
+            tuple((Cell(norm(text), f"T{i}R{r + 1}C{c + 1}"), cid) for c, (text, cid) in enumerate(row))
+            for r, row in enumerate(rows)
+        )
         tables.append(Table(i, grid, anchor))
-    return Document(source=source, fmt="docx", encoding="docx", lines=lines, tables=tuple(tables), traditional=trad,
-                    original=tuple(out))
+    return Document(
+        source=source,
+        fmt="docx",
+        encoding="docx",
+        lines=lines,
+        tables=tuple(tables),
+        traditional=trad,
+        original=tuple(out),
+    )

@@ -77,8 +77,10 @@ def read(source: str, data: bytes) -> Document:
     for i, (name, rows) in enumerate(sheets, start=1):
         out.append(name)
         out.append(f"〔表格{i}〕")
-        grid = tuple(tuple((Cell(text, f"{name}!R{r + 1}C{c + 1}"), cid) for c, (text, cid) in enumerate(row))
-                     for r, row in enumerate(rows))
+        grid = tuple(
+            tuple((Cell(text, f"{name}!R{r + 1}C{c + 1}"), cid) for c, (text, cid) in enumerate(row))
+            for r, row in enumerate(rows)
+        )
         tables.append(Table(i, grid, len(out)))
         # a title row inside the sheet ("XX局2023年政府信息公开工作年度报告") is kept as text too
         for row in rows[:3]:
@@ -86,5 +88,12 @@ def read(source: str, data: bytes) -> Document:
                 if "年度报告" in text or "年报" in text:
                     out.insert(0, text)
     lines, trad = lines_of("\n".join(out))
-    return Document(source=source, fmt="excel", encoding="excel", lines=lines, tables=tuple(tables), traditional=trad,
-                    original=tuple(out))
+    return Document(
+        source=source,
+        fmt="excel",
+        encoding="excel",
+        lines=lines,
+        tables=tuple(tables),
+        traditional=trad,
+        original=tuple(out),
+    )

@@ -11,10 +11,17 @@ from etl.model import Cell, Document, Table
 from etl.read.text import lines_of
 from etl.read.textnorm import decode
 
-_BLOCK = frozenset("p div br h1 h2 h3 h4 h5 h6 li tr section article header footer ul ol dl dt dd pre blockquote".split())
+_BLOCK = frozenset(
+    "p div br h1 h2 h3 h4 h5 h6 li tr section article header footer ul ol dl dt dd pre blockquote".split()
+)
 _DROP = "script, style, noscript, iframe, nav, form, select, button, object, embed, svg, template"
-_CHROME = re.compile(r"nav|menu|footer|header|breadcrumb|crumb|sidebar|banner|share|copyright|topbar|toolbar|position|location", re.I)
-_META = re.compile(r"(发布时间|发布日期|发文日期|成文日期|公开日期|时间|日期)\s*[:：]\s*(20\d\d[-年/.]\d{1,2}[-月/.]\d{1,2})")
+_CHROME = re.compile(
+    r"nav|menu|footer|header|breadcrumb|crumb|sidebar|banner|share|copyright|topbar|toolbar|position|location",
+    re.I,
+)
+_META = re.compile(
+    r"(发布时间|发布日期|发文日期|成文日期|公开日期|时间|日期)\s*[:：]\s*(20\d\d[-年/.]\d{1,2}[-月/.]\d{1,2})"
+)
 _MAX_SPAN = 200
 
 
@@ -146,8 +153,15 @@ def read(source: str, data: bytes) -> Document:
         tables.append(_grid(t, i, anchor))
     # cell text goes through the same normalisation as the lines
     tables = [_normalise_table(t, trad) for t in tables]
-    return Document(source=source, fmt="html", encoding=encoding, lines=lines, tables=tuple(tables),
-                    page_meta=page_meta, traditional=trad)
+    return Document(
+        source=source,
+        fmt="html",
+        encoding=encoding,
+        lines=lines,
+        tables=tuple(tables),
+        page_meta=page_meta,
+        traditional=trad,
+    )
 
 
 def _normalise_table(t: Table, trad: bool) -> Table:

@@ -49,7 +49,9 @@ def available() -> bool:
 
 
 def unavailable(what: str) -> UnreadableFile:
-    return UnreadableFile(f"这是{what}，需要文字识别（OCR）才能读取；本机未安装 OCR 引擎，请 {INSTALL} 后重试，或提供文字版")
+    return UnreadableFile(
+        f"这是{what}，需要文字识别（OCR）才能读取；本机未安装 OCR 引擎，请 {INSTALL} 后重试，或提供文字版"
+    )
 
 
 def _ocr(image) -> list[Box]:
@@ -82,7 +84,7 @@ def split_at_rules(box: Box, image) -> list[Box]:
 
     x0, x1, y0, y1 = int(box.x0), int(box.x1), int(box.y0), int(box.y1)
     pad = (y1 - y0) // 2  # a rule runs on above and below the text; a digit's stroke does not
-    crop = image[max(0, y0 - pad):y1 + pad, max(0, x0):x1]
+    crop = image[max(0, y0 - pad) : y1 + pad, max(0, x0) : x1]
     if crop.size == 0 or crop.shape[1] < 6:
         return [box]
     grey = crop.mean(axis=2) if crop.ndim == 3 else crop
@@ -98,8 +100,16 @@ def split_at_rules(box: Box, image) -> list[Box]:
     for cut in [*cuts, width]:
         end = round(len(text) * cut / width)
         if end > start:
-            out.append(Box(x0 + width * start / len(text), box.y0, x0 + width * end / len(text), box.y1,
-                           text[start:end], box.confidence))
+            out.append(
+                Box(
+                    x0 + width * start / len(text),
+                    box.y0,
+                    x0 + width * end / len(text),
+                    box.y1,
+                    text[start:end],
+                    box.confidence,
+                )
+            )
         start = end
     return out or [box]
 
@@ -134,8 +144,15 @@ def read_images(source: str, images: list, what: str) -> Document:
     if sum(len(t) for t in text_lines) < 50:
         raise UnreadableFile(f"{what}中识别不出文字（可能是空白页或图像过于模糊）")
     lines, trad = lines_of("\n".join(text_lines))
-    return Document(source=source, fmt="ocr", encoding="ocr", lines=lines, traditional=trad,
-                    original=tuple(text_lines), ocr=tuple(info))
+    return Document(
+        source=source,
+        fmt="ocr",
+        encoding="ocr",
+        lines=lines,
+        traditional=trad,
+        original=tuple(text_lines),
+        ocr=tuple(info),
+    )
 
 
 _LINE = re.compile(r"L(\d+)$")
@@ -165,11 +182,17 @@ def annotate(report: Report, info: tuple[tuple[int, float], ...]) -> Report:
     gaps += [f"t3.{r}.{c}" for r, cols in t3.items() for c, v in cols.items() if v is None or v.value is None]
     gaps += [f"t4.{k}" for k, v in t4.items() if v is None or v.value is None]
     table_errors = [f for f in report.findings if f.severity == "error"]
-    verdict = ("表格的勾稽关系全部成立，识别结果可信" if not table_errors else
-               f"有 {len(table_errors)} 处表格勾稽关系不成立，可能是识别错误，请对照原件核对")
+    verdict = (
+        "表格的勾稽关系全部成立，识别结果可信"
+        if not table_errors
+        else f"有 {len(table_errors)} 处表格勾稽关系不成立，可能是识别错误，请对照原件核对"
+    )
     trust = not table_errors and len(gaps) <= 10
-    finding = Finding("ocr_read", "info" if trust else "warning",
-                      f"本报告为扫描件，数字由文字识别（OCR）读出；{len(low)} 个数字置信度低于 {LOW_CONFIDENCE}；"
-                      f"{len(gaps)} 个单元格为空（原件空白，或未能识别，请对照原件）；{verdict}",
-                      tuple(dict.fromkeys(low + gaps)))
+    finding = Finding(
+        "ocr_read",
+        "info" if trust else "warning",
+        f"本报告为扫描件，数字由文字识别（OCR）读出；{len(low)} 个数字置信度低于 {LOW_CONFIDENCE}；"
+        f"{len(gaps)} 个单元格为空（原件空白，或未能识别，请对照原件）；{verdict}",
+        tuple(dict.fromkeys(low + gaps)),
+    )
     return dataclasses.replace(report, t2=t2, t3=t3, t4=t4, findings=(*report.findings, finding))

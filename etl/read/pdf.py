@@ -73,5 +73,11 @@ def read(source: str, data: bytes) -> Document:
     pages = _strip_running_heads([t.split("\n") for t in texts])
     text = "\n".join("\n".join(p) for p in pages)
     lines, trad = lines_of(text)
-    return Document(source=source, fmt="pdf", encoding="pdf", lines=lines, traditional=trad,
-                    original=tuple(text.split("\n")))
+    return Document(
+        source=source,
+        fmt="pdf",
+        encoding="pdf",
+        lines=lines,
+        traditional=trad,
+        original=tuple(text.split("\n")),
+    )

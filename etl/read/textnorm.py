@@ -12,8 +12,18 @@ from etl.errors import UnreadableFile
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic and no-break spaces to spaces.
 # Done with a table instead of NFKC, which would also turn ① into 1 and invent numbers.
 _HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_HALF.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None,
-              0xFEFF: None, 0x2212: 0x2D})
+_HALF.update(
+    {
+        0x3000: 0x20,
+        0xA0: 0x20,
+        0x2002: 0x20,
+        0x2003: 0x20,
+        0x2009: 0x20,
+        0x200B: None,
+        0xFEFF: None,
+        0x2212: 0x2D,
+    }
+)
 _HALF_NO_COMMA = dict(_HALF)
 _HALF_NO_COMMA[0xFF0C] = 0xFF0C  # keep the Chinese comma: it separates clauses, not thousands
 
@@ -26,8 +36,13 @@ def normalise_line(s: str) -> str:
     return s.translate(_HALF_NO_COMMA)
 
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-         (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -110,12 +125,12 @@ def _t2s():
     return OpenCC("t2s")
 
 
-_PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}\)")
+PINYIN_GLOSS = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}\)")
 
 
 def to_simplified(line: str) -> str:
     """Traditional to simplified, dropping pinyin that some mirror sites insert: 報(bào)."""
-    return _t2s().convert(_PINYIN.sub("", line))
+    return _t2s().convert(PINYIN_GLOSS.sub("", line))
 
 
 PAGE_NUMBER = re.compile(r"^\s*[-—–]\s*\d{1,3}\s*[-—–]\s*$|^\s*第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?\s*$")

@@ -84,20 +84,28 @@ def build(wheel: Path) -> dict[str, int]:
             if geom is None:
                 return None
             r = g.by_code[code]
-            return {"type": "Feature", "id": code, "properties": {"code": code, "name": r.name,
-                                                                  "parent": r.parent_code}, "geometry": geom}
+            return {
+                "type": "Feature",
+                "id": code,
+                "properties": {"code": code, "name": r.name, "parent": r.parent_code},
+                "geometry": geom,
+            }
 
         sets = {
             "provinces": [feature(r.code, 0.03, 0.02) for r in g.by_code.values() if r.level == "province"],
             "cities": [feature(r.code, 0.01, 0.003) for r in g.by_code.values() if r.level == "city"],
-            "counties": [feature(r.code, 0.004, 0.0005) for r in g.by_code.values()
-                         if r.level == "county" and r.code[:2] in DEEP_PROVINCES],
+            "counties": [
+                feature(r.code, 0.004, 0.0005)
+                for r in g.by_code.values()
+                if r.level == "county" and r.code[:2] in DEEP_PROVINCES
+            ],
         }
     counts = {}
     for name, feats in sets.items():
         feats = [f for f in feats if f]
         (OUT / f"{name}.geojson").write_text(
             json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         counts[name] = len(feats)
     return counts

@@ -14,8 +14,8 @@ import io
 from pathlib import Path
 
 from etl.paths import REGIONS_CSV
+from etl.registry.places import MUNICIPALITY_CODES
 
-MUNICIPALITIES = ("11", "12", "31", "50")
 NO_SUBDIVISIONS = ("71", "81", "82")  # listed as provincial units only
 
 
@@ -40,13 +40,13 @@ def build_rows() -> list[dict[str, str]]:
         elif code[:2] in NO_SUBDIVISIONS:
             continue
         elif code[4:] == "00":
-            if code[:2] in MUNICIPALITIES:
+            if code[:2] in MUNICIPALITY_CODES:
                 continue  # 北京市 (1101) repeats the province; its districts hang on the province
             level, parent = "city", prov
         else:
             level = "county"
             city = code[:4] + "00"
-            parent = city if city in codes and code[:2] not in MUNICIPALITIES else prov
+            parent = city if city in codes and code[:2] not in MUNICIPALITY_CODES else prov
         rows.append({"code": code, "name": name, "level": level, "parent_code": parent})
     return rows
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from etl.errors import EtlError
 from etl.extract.places import gazetteer
+from etl.registry.places import ZONE_WORDS
 
 _GOV_OWN = re.compile(r"(人民政府|政府)(办公室|办公厅)?$|^.{2,12}(省|市|县|区|旗|州)$")
 _TOWNSHIP = re.compile(r"(镇|乡|街道|街道办事处|办事处|苏木)(人民政府)?(党政办公室|办公室)?$")
-_OTHER = re.compile(r"管理委员会|管委会|开发区|园区|新区|试验区|示范区")
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -36,7 +36,7 @@ def kind_of(name: str) -> str:
     n = "".join((name or "").split())
     if _TOWNSHIP.search(n):
         return "township"
-    if _OTHER.search(n):
+    if ZONE_WORDS.search(n):
         return "other"
     if _GOV_OWN.search(n):
         return "government"
@@ -98,7 +98,9 @@ def read_registry(path: str | Path) -> list[RegistryEntry]:
             if names:
                 p = g.resolve([m for n in names for m in g.scan(n)])
                 code = p.code
-        aliases = tuple(a.strip() for a in re.split(r"[;；|]", row.get("aliases") or row.get("别名") or "") if a.strip())
+        aliases = tuple(
+            a.strip() for a in re.split(r"[;；|]", row.get("aliases") or row.get("别名") or "") if a.strip()
+        )
         kind = (row.get("kind") or row.get("类别") or "").strip() or kind_of(name)
         out.append(RegistryEntry(name, aliases, code, kind))
     return out
@@ -141,9 +143,19 @@ class Matcher:
         place = g.placement(code) if code and code in g.by_code else None
         prov, city, county = (place.province, place.city, place.county) if place else (None, None, None)
         self.agencies[aid] = {
-            "agency_id": aid, "name": name, "name_key": name_key(name), "aliases": "", "region_code": code,
-            "province": prov, "city": city, "county": county, "level": level_of(prov, city, county, kind, name),
-            "kind": kind, "is_government_own": kind == "government", "in_registry": in_registry, "match_status": status,
+            "agency_id": aid,
+            "name": name,
+            "name_key": name_key(name),
+            "aliases": "",
+            "region_code": code,
+            "province": prov,
+            "city": city,
+            "county": county,
+            "level": level_of(prov, city, county, kind, name),
+            "kind": kind,
+            "is_government_own": kind == "government",
+            "in_registry": in_registry,
+            "match_status": status,
         }
         self.by_key[name_key(name)] = aid
         return aid
@@ -154,8 +166,11 @@ class Matcher:
         aid = self.by_key.get(key)
         if aid is None and region_code:
             # a name printed without its place ("县教育局") meets the registered agency of that place
-            cands = [a for a in map(self.agencies.get, self.by_region.get(region_code, ()))
-                     if a["region_code"] == region_code and a["name_key"].endswith(key) and len(key) >= 3]
+            cands = [
+                a
+                for a in map(self.agencies.get, self.by_region.get(region_code, ()))
+                if a["region_code"] == region_code and a["name_key"].endswith(key) and len(key) >= 3
+            ]
             if len(cands) == 1:
                 aid = cands[0]["agency_id"]
         if aid is None:

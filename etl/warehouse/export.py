@@ -21,14 +21,23 @@ def dictionary_frame() -> pl.DataFrame:
         for col, typ, desc in {**TABLES, **VIEWS}[table][1]:
             label, _, unit = desc.partition("（")
             unit = unit.rstrip("）") if col.startswith(("t2__", "t3__", "t4__", "n__")) else ""
-            rows.append({"表": table, "字段": col, "中文名称": label, "单位": unit, "类型": typ.split()[0], "说明": desc})
+            rows.append(
+                {
+                    "表": table,
+                    "字段": col,
+                    "中文名称": label,
+                    "单位": unit,
+                    "类型": typ.split()[0],
+                    "说明": desc,
+                }
+            )
     return pl.DataFrame(rows)
 
 
 QUERIES = {
     "reports": "SELECT * FROM reports ORDER BY year, agency_id",
     "findings": "SELECT f.*, a.name AS agency FROM findings f LEFT JOIN agencies a USING (agency_id) "
-                "ORDER BY year, agency_id, rule",
+    "ORDER BY year, agency_id, rule",
     "cells": "SELECT * FROM cells ORDER BY report_id, field",
 }
 
@@ -58,8 +67,11 @@ def export(db: Path, fmt: str, out: Path) -> list[Path]:
                     df = frame(con, QUERIES[name])
                     for part, start in enumerate(range(0, max(1, df.height), EXCEL_MAX_ROWS)):
                         chunk = df.slice(start, EXCEL_MAX_ROWS)
-                        chunk.write_excel(workbook=wb, worksheet=sheet if part == 0 else f"{sheet}{part + 1}",
-                                          autofit=df.width < 40)
+                        chunk.write_excel(
+                            workbook=wb,
+                            worksheet=sheet if part == 0 else f"{sheet}{part + 1}",
+                            autofit=df.width < 40,
+                        )
                 dictionary_frame().write_excel(workbook=wb, worksheet="数据字典", autofit=True)
             return [out]
         raise EtlError(f"不支持的导出格式：{fmt}")

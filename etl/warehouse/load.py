@@ -36,8 +36,15 @@ from etl.warehouse.agencies import Matcher, RegistryEntry, deadline
 from etl.warehouse.flatten import FlatCells, flatten, slim
 from etl.warehouse.schema import NARRATIVE_COLUMNS, TABLES, WIDE, columns, ddl, views
 
-_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
-          "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us")}
+_ARROW = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
+}
 CHECKPOINT = os.environ.get("GOVREPORT_CHECKPOINT", "1GB")  # DuckDB writes the log into the file this often
 BATCH = 20_000  # reports per insert: bounds memory on a national load (about 1 GB per batch at most)
 
@@ -85,7 +92,9 @@ def _schema(table: str) -> pa.Schema:
     return pa.schema([(c, _ARROW[t.split()[0]]) for c, t, _ in TABLES[table][1]])
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list | np.ndarray | pa.Array] | pa.Table) -> None:
+def insert(
+    con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list | np.ndarray | pa.Array] | pa.Table
+) -> None:
     """Insert columns through Arrow (one round trip, no per-row SQL). A column may be a list,
     a NumPy array (NaN becomes NULL) or an Arrow array."""
     batch = cols if isinstance(cols, pa.Table) else to_arrow(table, cols)
@@ -119,9 +128,30 @@ def report_id(sha256: str) -> str:
     return sha256[:16]
 
 
-BASE_COLUMNS = ("report_id", "agency_id", "year", "agency_printed", "province", "city", "county", "region_code",
-                "format_version", "publish_date", "deadline", "days_late", "sections", "source_path", "sha256",
-                "fmt", "parse_status", "is_duplicate", "is_demo", "n_errors", "n_warnings", *NARRATIVE_COLUMNS)
+BASE_COLUMNS = (
+    "report_id",
+    "agency_id",
+    "year",
+    "agency_printed",
+    "province",
+    "city",
+    "county",
+    "region_code",
+    "format_version",
+    "publish_date",
+    "deadline",
+    "days_late",
+    "sections",
+    "source_path",
+    "sha256",
+    "fmt",
+    "parse_status",
+    "is_duplicate",
+    "is_demo",
+    "n_errors",
+    "n_warnings",
+    *NARRATIVE_COLUMNS,
+)
 NARRATIVE_KEYS = tuple(c[3:] for c in NARRATIVE_COLUMNS)
 
 
@@ -147,9 +177,32 @@ def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, a
             nvals.append(m.value if m else None)
             if m:
                 narr_rows.append((rid, key, m.value, m.evidence, m.loc))
-        rows.append((rid, aid, r.year, r.agency, r.province, r.city, r.county, r.region_code, r.format_version, pub,
-                     dl, late, ",".join(map(str, r.sections)), p.path, p.sha256, r.fmt, "ok", False, p.is_demo,
-                     n_err, n_warn, *nvals))
+        rows.append(
+            (
+                rid,
+                aid,
+                r.year,
+                r.agency,
+                r.province,
+                r.city,
+                r.county,
+                r.region_code,
+                r.format_version,
+                pub,
+                dl,
+                late,
+                ",".join(map(str, r.sections)),
+                p.path,
+                p.sha256,
+                r.fmt,
+                "ok",
+                False,
+                p.is_demo,
+                n_err,
+                n_warn,
+                *nvals,
+            )
+        )
         flat = p.cells or flatten(r)
         values.append(flat.values)
         raws.append(flat.raws)
@@ -163,13 +216,16 @@ def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, a
     ids = rep["report_id"]
     narr = dict(zip(columns("narrative_metrics"), map(list, zip(*narr_rows))))
     fnd = dict(zip(columns("findings"), map(list, zip(*fnd_rows))))
-    return rep, {"report_id": ids, "raws": raws, "locs": locs}, narr, fnd, {"report_id": ids, "text": texts,
-                                                                           "prose": proses}
+    return (
+        rep,
+        {"report_id": ids, "raws": raws, "locs": locs},
+        narr,
+        fnd,
+        {"report_id": ids, "text": texts, "prose": proses},
+    )
 
 
-
-
-def _existing(db: Path) -> tuple[dict[str, str], set[str], list[dict], int]:
+def existing_state(db: Path) -> tuple[dict[str, str], set[str], list[dict], int]:
     """(path -> sha256, loaded sha256s, agencies, last run id) of the current database."""
     if not db.exists():
         return {}, set(), [], 0
@@ -196,7 +252,7 @@ def _registry_unchanged(registry: list[RegistryEntry] | None, agencies: list[dic
     return all(name_key(e.name) in known for e in registry)
 
 
-def _create(con: duckdb.DuckDBPyConnection) -> None:
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     old = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'cells'").fetchone()[0]
     if old:
         raise LoadError("数据库是旧版格式（逐格 cells 表）。请换一个新文件名重新导入；源文件不受影响。")
@@ -222,8 +278,9 @@ class _Writer:
         self.inserter = ThreadPoolExecutor(1, thread_name_prefix="insert")
         self.insert_con = con.cursor()
         self.pending: Future | None = None
-        self.seen_sha: set[str] = {r[0] for r in con.execute(
-            "SELECT sha256 FROM sources WHERE sha256 IS NOT NULL").fetchall()}
+        self.seen_sha: set[str] = {
+            r[0] for r in con.execute("SELECT sha256 FROM sources WHERE sha256 IS NOT NULL").fetchall()
+        }
 
     def batch(self, parsed: list[Parsed]) -> None:
         s, con = self.s, self.con
@@ -239,12 +296,25 @@ class _Writer:
             elif p.report is not None:
                 aid = self.matcher.match(p.report.agency, p.report.region_code)
                 to_load.append((p, p.report, aid))
-                status, rid, agency_printed, year = "loaded", report_id(p.sha256), p.report.agency, p.report.year
+                status, rid, agency_printed, year = (
+                    "loaded",
+                    report_id(p.sha256),
+                    p.report.agency,
+                    p.report.year,
+                )
             if p.sha256:
                 self.seen_sha.add(p.sha256)
-            for k, v in (("path", p.path), ("sha256", p.sha256), ("size", p.size), ("status", status),
-                         ("reason", reason), ("report_id", rid), ("agency_printed", agency_printed), ("year", year),
-                         ("run_id", s.run_id)):
+            for k, v in (
+                ("path", p.path),
+                ("sha256", p.sha256),
+                ("size", p.size),
+                ("status", status),
+                ("reason", reason),
+                ("report_id", rid),
+                ("agency_printed", agency_printed),
+                ("year", year),
+                ("run_id", s.run_id),
+            ):
                 src[k].append(v)
             if status == "rejected":
                 s.rejected += 1
@@ -255,8 +325,11 @@ class _Writer:
                 s.duplicates += 1
         self.wait()
         if replaced:
-            con.execute("CREATE OR REPLACE TEMP TABLE _gone AS SELECT report_id FROM sources "
-                        "WHERE list_contains(?, path) AND report_id IS NOT NULL", [replaced])
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _gone AS SELECT report_id FROM sources "
+                "WHERE list_contains(?, path) AND report_id IS NOT NULL",
+                [replaced],
+            )
             for t in ("reports", "cell_sources", "narrative_metrics", "report_texts", "findings"):
                 con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _gone)')
         # a file already known under its path is replaced by its new record
@@ -266,8 +339,13 @@ class _Writer:
         tables = {"sources": src}
         if to_load:
             rep, cell_src, narr, fnd, txt = _columns_for(to_load, self.township_deadline, self.matcher.agencies)
-            tables |= {"reports": rep, "cell_sources": cell_src, "narrative_metrics": narr, "findings": fnd,
-                       "report_texts": txt}
+            tables |= {
+                "reports": rep,
+                "cell_sources": cell_src,
+                "narrative_metrics": narr,
+                "findings": fnd,
+                "report_texts": txt,
+            }
         # Arrow conversion holds the GIL, so it happens here; the insert thread then runs DuckDB alone
         arrow_tables = {name: to_arrow(name, cols) for name, cols in tables.items()}
         self.pending = self.inserter.submit(self._insert_all, arrow_tables)
@@ -291,15 +369,24 @@ class _Writer:
         self.insert_con.close()
 
 
-def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] | None = None,
-          township_deadline: tuple[int, int] = (1, 31), files_seen: int = 0, started: float | None = None,
-          unchanged: int = 0, on_stage: Callable[[str], None] | None = None, batch_size: int = BATCH) -> LoadSummary:
+def write(
+    db: Path,
+    parsed: Iterable[Parsed],
+    *,
+    registry: list[RegistryEntry] | None = None,
+    township_deadline: tuple[int, int] = (1, 31),
+    files_seen: int = 0,
+    started: float | None = None,
+    unchanged: int = 0,
+    on_stage: Callable[[str], None] | None = None,
+    batch_size: int = BATCH,
+) -> LoadSummary:
     """Apply parsed files to the warehouse at `db`, atomically. `parsed` may be a generator: it
     is consumed in batches, so a national load never holds all its reports in memory."""
     started = started or time.time()
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    old_paths, _, old_agencies, last_run = _existing(db)
+    old_paths, _, old_agencies, last_run = existing_state(db)
     items = iter(parsed)
     first = next(items, None)
     s = LoadSummary(run_id=last_run + 1, unchanged=unchanged, db=str(db))
@@ -315,9 +402,11 @@ def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] |
             shutil.copyfile(db, tmp)
         # a checkpoint per GB of log rather than per 16 MB (measured at 1,000,000 reports: 16 MB and 256 MB
         # were slower, 64 GB slower still and twice the memory)
-        con = duckdb.connect(str(tmp), config={"preserve_insertion_order": False, "checkpoint_threshold": CHECKPOINT,
-                                           "threads": 1})  # the other core prepares the next batch
-        _create(con)
+        con = duckdb.connect(
+            str(tmp),
+            config={"preserve_insertion_order": False, "checkpoint_threshold": CHECKPOINT, "threads": 1},
+        )  # the other core prepares the next batch
+        create_schema(con)
         matcher = Matcher(registry, old_agencies)
         writer = _Writer(con, s, matcher, old_paths, township_deadline)
         if on_stage:
@@ -341,20 +430,38 @@ def write(db: Path, parsed: Iterable[Parsed], *, registry: list[RegistryEntry] |
         if on_stage:
             on_stage("跨报告核对")
         con.execute(f"SET threads = {os.cpu_count() or 1}")
-        checks.run_all(con, has_registry=bool(registry) or bool(
-            con.execute("SELECT count(*) FROM agencies WHERE in_registry").fetchone()[0]))
+        checks.run_all(
+            con,
+            has_registry=bool(registry)
+            or bool(con.execute("SELECT count(*) FROM agencies WHERE in_registry").fetchone()[0]),
+        )
         s.duplicates += con.execute(
             "SELECT count(*) FROM sources WHERE status = 'duplicate' AND run_id = ? AND reason LIKE '同一机关%'",
-            [s.run_id]).fetchone()[0]
+            [s.run_id],
+        ).fetchone()[0]
         s.unmatched = con.execute("SELECT count(*) FROM agencies WHERE match_status = '未匹配'").fetchone()[0]
-        s.findings_by_rule = dict(con.execute(
-            "SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY count(*) DESC").fetchall())
+        s.findings_by_rule = dict(
+            con.execute("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY count(*) DESC").fetchall()
+        )
         s.seconds = time.time() - started
-        insert(con, "load_runs", {
-            "run_id": [s.run_id], "started_at": [datetime.fromtimestamp(started)], "finished_at": [datetime.now()],
-            "files_seen": [s.files_seen], "files_new": [s.files_new], "loaded": [s.loaded], "rejected": [s.rejected],
-            "duplicates": [s.duplicates], "skipped": [s.skipped], "unmatched": [s.unmatched],
-            "findings": [sum(s.findings_by_rule.values())], "seconds": [s.seconds]})
+        insert(
+            con,
+            "load_runs",
+            {
+                "run_id": [s.run_id],
+                "started_at": [datetime.fromtimestamp(started)],
+                "finished_at": [datetime.now()],
+                "files_seen": [s.files_seen],
+                "files_new": [s.files_new],
+                "loaded": [s.loaded],
+                "rejected": [s.rejected],
+                "duplicates": [s.duplicates],
+                "skipped": [s.skipped],
+                "unmatched": [s.unmatched],
+                "findings": [sum(s.findings_by_rule.values())],
+                "seconds": [s.seconds],
+            },
+        )
         con.execute("CHECKPOINT")
         con.close()
         os.replace(tmp, db)  # the one atomic step: readers see the old file or the new one

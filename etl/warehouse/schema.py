@@ -3,94 +3,139 @@
 
 from __future__ import annotations
 
-from etl.registry.fields import NARRATIVE_METRICS, field_label, flat_columns
+from etl.registry import fields
+from etl.registry.fields import BY_KEY, PROSE_COLUMNS, field_label
 from etl.warehouse.flatten import SEP
 
-WIDE = flat_columns()
-NARRATIVE_COLUMNS = [f"n__{f.key}" for f in NARRATIVE_METRICS]
+WIDE = list(fields.WIDE)
+NARRATIVE_COLUMNS = list(PROSE_COLUMNS)
 
 TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "regions": ("行政区划（省、市、县），来自 data/regions.csv", [
-        ("code", "VARCHAR PRIMARY KEY", "六位行政区划代码"),
-        ("name", "VARCHAR", "名称"),
-        ("level", "VARCHAR", "province / city / county / township"),
-        ("parent_code", "VARCHAR", "上级代码（省为空）"),
-    ]),
-    "agencies": ("机关：每个报告归属一个机关", [
-        ("agency_id", "INTEGER PRIMARY KEY", "机关编号"),
-        ("name", "VARCHAR", "机关名称（名录中的名称，或首次解析到的名称）"),
-        ("name_key", "VARCHAR", "用于匹配的规范化名称（去空格、中共/党政前缀，办公厅→办公室）"),
-        ("aliases", "VARCHAR", "各年报告中出现过的其他写法，以“；”分隔"),
-        ("region_code", "VARCHAR", "所在行政区划代码"),
-        ("province", "VARCHAR", "省"),
-        ("city", "VARCHAR", "市"),
-        ("county", "VARCHAR", "县（区）"),
-        ("level", "VARCHAR", "central / province / city / county / township"),
-        ("kind", "VARCHAR", "government / department / township / other"),
-        ("is_government_own", "BOOLEAN", "是否为本级人民政府自身的年度报告"),
-        ("in_registry", "BOOLEAN", "是否在机关名录中"),
-        ("match_status", "VARCHAR", "名录匹配 / 按解析名称建立 / 未匹配"),
-    ]),
-    "reports": ("年度报告：每个机关每年一行（重复文件只保留发布较晚的一份）", [
-        ("report_id", "VARCHAR", "报告编号（源文件 sha256 前 16 位，唯一）"),
-        ("agency_id", "INTEGER", "机关编号"),
-        ("year", "INTEGER", "统计年度"),
-        ("agency_printed", "VARCHAR", "报告中印的机关名称"),
-        ("province", "VARCHAR", "省"), ("city", "VARCHAR", "市"), ("county", "VARCHAR", "县（区）"),
-        ("region_code", "VARCHAR", "行政区划代码"),
-        ("format_version", "VARCHAR", "2021 / 2019 / unknown"),
-        ("publish_date", "DATE", "发布日期"),
-        ("deadline", "DATE", "法定公布期限（条例第四十九条）"),
-        ("days_late", "INTEGER", "逾期天数（按时为 0，日期不明为空）"),
-        ("sections", "VARCHAR", "找到的部分，如 1,2,3,4,5,6"),
-        ("source_path", "VARCHAR", "源文件路径"),
-        ("sha256", "VARCHAR", "源文件 sha256"),
-        ("fmt", "VARCHAR", "文件格式"),
-        ("parse_status", "VARCHAR", "ok"),
-        ("is_duplicate", "BOOLEAN", "是否为同一机关同一年度的重复文件（未计入统计）"),
-        ("is_demo", "BOOLEAN", "是否为程序生成的演示报告"),
-        ("n_errors", "INTEGER", "错误级发现数"),
-        ("n_warnings", "INTEGER", "警告级发现数"),
-        *[(c, "DOUBLE", "{}（{}）".format(*field_label(c))) for c in WIDE],
-        *[(f"n__{f.key}", "BIGINT", f"正文：{f.label}（{f.unit}）") for f in NARRATIVE_METRICS],
-    ]),
-    "cell_sources": ("每份报告表格数字的来源，一行一份报告（按 reports 的 t2/t3/t4 列顺序）；视图 cells 逐格展开", [
-        ("report_id", "VARCHAR", "报告编号"),
-        ("raws", "VARCHAR", "各单元格原文，以制表符分隔"),
-        ("locs", "VARCHAR", "各单元格位置（L行号，或 T表R行C列），以制表符分隔；表格中没有的单元格为空"),
-    ]),
-    "narrative_metrics": ("正文中的数字及其所在句子", [
-        ("report_id", "VARCHAR", "报告编号"), ("metric", "VARCHAR", "指标"), ("value", "BIGINT", "数值"),
-        ("evidence", "VARCHAR", "原句"), ("loc", "VARCHAR", "行号"),
-    ]),
-    "findings": ("发现的问题：单份报告的核对和跨报告、跨年度核对", [
-        ("report_id", "VARCHAR", "报告编号（缺报等无报告的发现为空）"),
-        ("agency_id", "INTEGER", "机关编号"),
-        ("year", "INTEGER", "年度"),
-        ("rule", "VARCHAR", "规则编号"),
-        ("severity", "VARCHAR", "error / warning / info"),
-        ("message", "VARCHAR", "说明"),
-        ("cells", "VARCHAR", "涉及的单元格，以“,”分隔"),
-        ("scope", "VARCHAR", "report（单份报告）/ cross（跨报告）"),
-    ]),
-    "report_texts": ("报告正文（规范化后），用于查看数字出处和比对抄袭", [
-        ("report_id", "VARCHAR", "报告编号"), ("text", "VARCHAR", "规范化后的全文，行号与 cells.loc 一致"),
-        ("prose", "VARCHAR", "表格以外的文字（用于比对抄袭）"),
-    ]),
-    "sources": ("见过的每一个文件及其处理结果", [
-        ("path", "VARCHAR", "路径"), ("sha256", "VARCHAR", "sha256"), ("size", "BIGINT", "字节数"),
-        ("status", "VARCHAR", "loaded / rejected / duplicate / skipped"),
-        ("reason", "VARCHAR", "拒收或跳过的原因"),
-        ("report_id", "VARCHAR", "对应报告"), ("agency_printed", "VARCHAR", "报告中的机关名称"),
-        ("year", "INTEGER", "年度"), ("run_id", "INTEGER", "首次处理该文件的入库批次"),
-    ]),
-    "load_runs": ("每次入库", [
-        ("run_id", "INTEGER", "批次"), ("started_at", "TIMESTAMP", "开始"), ("finished_at", "TIMESTAMP", "结束"),
-        ("files_seen", "INTEGER", "文件数"), ("files_new", "INTEGER", "新文件或已变化的文件"),
-        ("loaded", "INTEGER", "入库报告"), ("rejected", "INTEGER", "拒收"), ("duplicates", "INTEGER", "重复"),
-        ("skipped", "INTEGER", "跳过（非报告格式）"), ("unmatched", "INTEGER", "未匹配机关"),
-        ("findings", "INTEGER", "发现总数"), ("seconds", "DOUBLE", "耗时（秒）"),
-    ]),
+    "regions": (
+        "行政区划（省、市、县），来自 data/regions.csv",
+        [
+            ("code", "VARCHAR PRIMARY KEY", "六位行政区划代码"),
+            ("name", "VARCHAR", "名称"),
+            ("level", "VARCHAR", "province / city / county / township"),
+            ("parent_code", "VARCHAR", "上级代码（省为空）"),
+        ],
+    ),
+    "agencies": (
+        "机关：每个报告归属一个机关",
+        [
+            ("agency_id", "INTEGER PRIMARY KEY", "机关编号"),
+            ("name", "VARCHAR", "机关名称（名录中的名称，或首次解析到的名称）"),
+            ("name_key", "VARCHAR", "用于匹配的规范化名称（去空格、中共/党政前缀，办公厅→办公室）"),
+            ("aliases", "VARCHAR", "各年报告中出现过的其他写法，以“；”分隔"),
+            ("region_code", "VARCHAR", "所在行政区划代码"),
+            ("province", "VARCHAR", "省"),
+            ("city", "VARCHAR", "市"),
+            ("county", "VARCHAR", "县（区）"),
+            ("level", "VARCHAR", "central / province / city / county / township"),
+            ("kind", "VARCHAR", "government / department / township / other"),
+            ("is_government_own", "BOOLEAN", "是否为本级人民政府自身的年度报告"),
+            ("in_registry", "BOOLEAN", "是否在机关名录中"),
+            ("match_status", "VARCHAR", "名录匹配 / 按解析名称建立 / 未匹配"),
+        ],
+    ),
+    "reports": (
+        "年度报告：每个机关每年一行（重复文件只保留发布较晚的一份）",
+        [
+            ("report_id", "VARCHAR", "报告编号（源文件 sha256 前 16 位，唯一）"),
+            ("agency_id", "INTEGER", "机关编号"),
+            ("year", "INTEGER", "统计年度"),
+            ("agency_printed", "VARCHAR", "报告中印的机关名称"),
+            ("province", "VARCHAR", "省"),
+            ("city", "VARCHAR", "市"),
+            ("county", "VARCHAR", "县（区）"),
+            ("region_code", "VARCHAR", "行政区划代码"),
+            ("format_version", "VARCHAR", "2021 / 2019 / unknown"),
+            ("publish_date", "DATE", "发布日期"),
+            ("deadline", "DATE", "法定公布期限（条例第四十九条）"),
+            ("days_late", "INTEGER", "逾期天数（按时为 0，日期不明为空）"),
+            ("sections", "VARCHAR", "找到的部分，如 1,2,3,4,5,6"),
+            ("source_path", "VARCHAR", "源文件路径"),
+            ("sha256", "VARCHAR", "源文件 sha256"),
+            ("fmt", "VARCHAR", "文件格式"),
+            ("parse_status", "VARCHAR", "ok"),
+            ("is_duplicate", "BOOLEAN", "是否为同一机关同一年度的重复文件（未计入统计）"),
+            ("is_demo", "BOOLEAN", "是否为程序生成的演示报告"),
+            ("n_errors", "INTEGER", "错误级发现数"),
+            ("n_warnings", "INTEGER", "警告级发现数"),
+            *[(c, "DOUBLE", "{}（{}）".format(*field_label(c))) for c in WIDE],
+            *[(c, "BIGINT", f"正文：{BY_KEY[c].zh}（{BY_KEY[c].unit}）") for c in NARRATIVE_COLUMNS],
+        ],
+    ),
+    "cell_sources": (
+        "每份报告表格数字的来源，一行一份报告（按 reports 的 t2/t3/t4 列顺序）；视图 cells 逐格展开",
+        [
+            ("report_id", "VARCHAR", "报告编号"),
+            ("raws", "VARCHAR", "各单元格原文，以制表符分隔"),
+            ("locs", "VARCHAR", "各单元格位置（L行号，或 T表R行C列），以制表符分隔；表格中没有的单元格为空"),
+        ],
+    ),
+    "narrative_metrics": (
+        "正文中的数字及其所在句子",
+        [
+            ("report_id", "VARCHAR", "报告编号"),
+            ("metric", "VARCHAR", "指标"),
+            ("value", "BIGINT", "数值"),
+            ("evidence", "VARCHAR", "原句"),
+            ("loc", "VARCHAR", "行号"),
+        ],
+    ),
+    "findings": (
+        "发现的问题：单份报告的核对和跨报告、跨年度核对",
+        [
+            ("report_id", "VARCHAR", "报告编号（缺报等无报告的发现为空）"),
+            ("agency_id", "INTEGER", "机关编号"),
+            ("year", "INTEGER", "年度"),
+            ("rule", "VARCHAR", "规则编号"),
+            ("severity", "VARCHAR", "error / warning / info"),
+            ("message", "VARCHAR", "说明"),
+            ("cells", "VARCHAR", "涉及的单元格，以“,”分隔"),
+            ("scope", "VARCHAR", "report（单份报告）/ cross（跨报告）"),
+        ],
+    ),
+    "report_texts": (
+        "报告正文（规范化后），用于查看数字出处和比对抄袭",
+        [
+            ("report_id", "VARCHAR", "报告编号"),
+            ("text", "VARCHAR", "规范化后的全文，行号与 cells.loc 一致"),
+            ("prose", "VARCHAR", "表格以外的文字（用于比对抄袭）"),
+        ],
+    ),
+    "sources": (
+        "见过的每一个文件及其处理结果",
+        [
+            ("path", "VARCHAR", "路径"),
+            ("sha256", "VARCHAR", "sha256"),
+            ("size", "BIGINT", "字节数"),
+            ("status", "VARCHAR", "loaded / rejected / duplicate / skipped"),
+            ("reason", "VARCHAR", "拒收或跳过的原因"),
+            ("report_id", "VARCHAR", "对应报告"),
+            ("agency_printed", "VARCHAR", "报告中的机关名称"),
+            ("year", "INTEGER", "年度"),
+            ("run_id", "INTEGER", "首次处理该文件的入库批次"),
+        ],
+    ),
+    "load_runs": (
+        "每次入库",
+        [
+            ("run_id", "INTEGER", "批次"),
+            ("started_at", "TIMESTAMP", "开始"),
+            ("finished_at", "TIMESTAMP", "结束"),
+            ("files_seen", "INTEGER", "文件数"),
+            ("files_new", "INTEGER", "新文件或已变化的文件"),
+            ("loaded", "INTEGER", "入库报告"),
+            ("rejected", "INTEGER", "拒收"),
+            ("duplicates", "INTEGER", "重复"),
+            ("skipped", "INTEGER", "跳过（非报告格式）"),
+            ("unmatched", "INTEGER", "未匹配机关"),
+            ("findings", "INTEGER", "发现总数"),
+            ("seconds", "DOUBLE", "耗时（秒）"),
+        ],
+    ),
 }
 
 
@@ -104,13 +149,16 @@ def ddl() -> list[str]:
 
 # one row per number, unfolded from cell_sources: what the dashboard and exports read
 VIEWS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "cells": ("视图：每个数字的来源：报告、字段、值、原文、位置（行号或表/行/列）", [
-        ("report_id", "VARCHAR", "报告编号"),
-        ("field", "VARCHAR", "字段，如 t3__granted__total"),
-        ("value", "DOUBLE", "数值（空白或“/”为空）"),
-        ("raw", "VARCHAR", "原文"),
-        ("loc", "VARCHAR", "位置：L行号，或 T表R行C列"),
-    ]),
+    "cells": (
+        "视图：每个数字的来源：报告、字段、值、原文、位置（行号或表/行/列）",
+        [
+            ("report_id", "VARCHAR", "报告编号"),
+            ("field", "VARCHAR", "字段，如 t3__granted__total"),
+            ("value", "DOUBLE", "数值（空白或“/”为空）"),
+            ("raw", "VARCHAR", "原文"),
+            ("loc", "VARCHAR", "位置：L行号，或 T表R行C列"),
+        ],
+    ),
 }
 
 
@@ -118,11 +166,13 @@ def views() -> list[str]:
     """The values come from the report's own columns, so each number is stored once."""
     fields = ", ".join(f"'{c}'" for c in WIDE)
     values = ", ".join(f'r."{c}"' for c in WIDE)
-    return [f"""CREATE OR REPLACE VIEW cells AS
+    return [
+        f"""CREATE OR REPLACE VIEW cells AS
   SELECT report_id, field, value, raw, loc FROM (
     SELECT c.report_id, unnest([{fields}]) AS field, unnest([{values}]) AS value,
            unnest(string_split(c.raws, chr({ord(SEP)}))) AS raw, unnest(string_split(c.locs, chr({ord(SEP)}))) AS loc
-    FROM cell_sources c JOIN reports r USING (report_id)) WHERE loc <> ''"""]
+    FROM cell_sources c JOIN reports r USING (report_id)) WHERE loc <> ''"""
+    ]
 
 
 def columns(table: str) -> list[str]:
@@ -130,7 +180,12 @@ def columns(table: str) -> list[str]:
 
 
 def render_markdown() -> str:
-    lines = ["# Warehouse schema", "", "Generated by `python -m etl schema` from `etl/schema.py`; do not edit.", ""]
+    lines = [
+        "# Warehouse schema",
+        "",
+        "Generated by `python -m etl schema` from `etl/schema.py`; do not edit.",
+        "",
+    ]
     for name, (desc, cols) in {**TABLES, **VIEWS}.items():
         lines += [f"## {name}", "", desc, "", "| column | type | meaning |", "|---|---|---|"]
         shown = [c for c in cols if not c[0].startswith(("t3__",))]

@@ -1,0 +1,92 @@
+"""Named, parameterised SQL over the warehouse, returning Polars frames: every query registers
+itself (dashboard.queries.registry) in the module of its topic. Callers use the functions
+(`queries.kpis(con, scope, year, keys)`); the dashboard runs them through state.run, the
+benchmark and the speed guard enumerate `QUERIES`."""
+
+from dashboard.queries.agency import (
+    agency,
+    agency_findings,
+    agency_reports,
+    peers,
+    report_cells,
+    report_text,
+    search_agencies,
+)
+from dashboard.queries.compliance import (
+    compliance_scores,
+    copied_reports,
+    coverage,
+    error_reports,
+    finding_counts,
+    findings,
+    late_reports,
+    not_filed,
+    scope_counts,
+)
+from dashboard.queries.figures import (
+    OUTCOME_ROWS,
+    applicants,
+    expected_reports,
+    format_mix,
+    kpis,
+    metric_by_subregion,
+    metric_by_year,
+    normative_pairs,
+    outcome_groups_by_year,
+    outcomes,
+    t4_by_year,
+)
+from dashboard.queries.loads import formats_by_year, load_runs, rejected, source_counts, unmatched
+from dashboard.queries.places import cities, counties, place_matches, provinces, region_codes, status, years
+from dashboard.queries.registry import BASE, QUERIES, SCOPE, Query, Sample, Scope, in_scope, query, registered
+
+__all__ = [
+    "BASE",
+    "OUTCOME_ROWS",
+    "QUERIES",
+    "SCOPE",
+    "Query",
+    "Sample",
+    "Scope",
+    "agency",
+    "agency_findings",
+    "agency_reports",
+    "applicants",
+    "cities",
+    "compliance_scores",
+    "copied_reports",
+    "counties",
+    "coverage",
+    "error_reports",
+    "expected_reports",
+    "finding_counts",
+    "findings",
+    "format_mix",
+    "formats_by_year",
+    "in_scope",
+    "kpis",
+    "late_reports",
+    "load_runs",
+    "metric_by_subregion",
+    "metric_by_year",
+    "normative_pairs",
+    "not_filed",
+    "outcome_groups_by_year",
+    "outcomes",
+    "peers",
+    "place_matches",
+    "provinces",
+    "query",
+    "region_codes",
+    "registered",
+    "rejected",
+    "report_cells",
+    "report_text",
+    "scope_counts",
+    "search_agencies",
+    "source_counts",
+    "status",
+    "t4_by_year",
+    "unmatched",
+    "years",
+]

@@ -1,0 +1,68 @@
+"""One agency's record: its reports, findings, cells with their sources, and its peers."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard.metrics import BY_KEY
+from dashboard.queries.registry import BASE, query
+from etl.warehouse.frames import frame
+
+
+@query(examples=lambda s: [("教育局",)])
+def search_agencies(con, text: str, limit: int = 50) -> pl.DataFrame:
+    return frame(
+        con,
+        """SELECT agency_id, name, kind, province, city, county, match_status FROM agencies
+                         WHERE contains(name, $t) OR contains(coalesce(aliases, ''), $t)
+                         ORDER BY length(name), name LIMIT $limit""",
+        {"t": text, "limit": limit},
+    )
+
+
+@query(examples=lambda s: [(s.agency_id,)])
+def agency(con, agency_id: int) -> pl.DataFrame:
+    return frame(con, "SELECT * FROM agencies WHERE agency_id = $id", {"id": agency_id})
+
+
+@query(examples=lambda s: [(s.agency_id,)])
+def agency_reports(con, agency_id: int) -> pl.DataFrame:
+    return frame(con, """SELECT * FROM reports WHERE agency_id = $id ORDER BY year, is_duplicate""", {"id": agency_id})
+
+
+@query(examples=lambda s: [(s.agency_id,)])
+def agency_findings(con, agency_id: int) -> pl.DataFrame:
+    return frame(
+        con,
+        """SELECT year, rule, severity, message, cells, report_id FROM findings
+                         WHERE agency_id = $id ORDER BY year DESC, severity, rule""",
+        {"id": agency_id},
+    )
+
+
+@query(examples=lambda s: [(s.report_id,)])
+def report_cells(con, report_id: str) -> pl.DataFrame:
+    return frame(con, "SELECT field, value, raw, loc FROM cells WHERE report_id = $id", {"id": report_id})
+
+
+@query(examples=lambda s: [(s.report_id,)])
+def report_text(con, report_id: str) -> str:
+    df = frame(con, "SELECT text FROM report_texts WHERE report_id = $id", {"id": report_id})
+    return df["text"][0] if df.height else ""
+
+
+@query(examples=lambda s: [(s.agency_id, s.year, "applications")])
+def peers(con, agency_id: int, year: int, key: str) -> pl.DataFrame:
+    """The metric for every agency of the same kind and level that year, and this agency's place."""
+    return frame(
+        con,
+        f"""
+      WITH me AS (SELECT kind, level FROM agencies WHERE agency_id = $id),
+      vals AS (SELECT r.agency_id, {BY_KEY[key].sql} AS value FROM ({BASE}) r, me
+               WHERE r.year = $year AND r.kind = me.kind AND r.level = me.level GROUP BY r.agency_id)
+      SELECT count(*) AS peers, median(value) AS median,
+             (SELECT value FROM vals WHERE agency_id = $id) AS mine,
+             avg(CASE WHEN value <= (SELECT value FROM vals WHERE agency_id = $id) THEN 1.0 ELSE 0 END) AS percentile
+      FROM vals WHERE value IS NOT NULL""",
+        {"id": agency_id, "year": year},
+    )
