@@ -21,6 +21,29 @@ from etl.warehouse.schema import TABLES
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def make_report(year: int, cell, prose):
+    """A report whose every cell holds `cell` and every prose count `prose` (None: absent)."""
+    from etl.model import Report
+
+    return Report(
+        source="x",
+        fmt="text",
+        agency="机关",
+        year=year,
+        publish_date=None,
+        province=None,
+        city=None,
+        county=None,
+        region_code=None,
+        format_version="2021",
+        sections=(1, 2, 3, 4, 5, 6),
+        t2=dict.fromkeys(fields.T2_KEYS, cell),
+        t3={r: dict.fromkeys(fields.T3_COLUMN_KEYS, cell) for r in fields.T3_ROW_KEYS},
+        t4=dict.fromkeys(fields.T4_KEYS, cell),
+        narrative={} if prose is None else dict.fromkeys(fields.NARRATIVE_KEYS, prose),
+    )
+
+
 def test_every_field_has_labels_unit_and_null_policy():
     keys = [f.key for f in FIELDS]
     assert len(keys) == len(set(keys)) == 10 + 25 * 7 + 15 + len(fields.PROSE_METRICS)
@@ -40,27 +63,10 @@ def test_warehouse_schema_has_a_column_for_every_field():
 
 def test_parse_output_and_flattening_cover_every_field():
     from etl.extract.report_json import to_json
-    from etl.model import ProseCount, Report, Value
+    from etl.model import ProseCount, Value
     from etl.warehouse.flatten import flatten
 
-    v = Value(1, "1", "L1")
-    report = Report(
-        "x",
-        "text",
-        "机关",
-        2023,
-        None,
-        None,
-        None,
-        None,
-        None,
-        "2021",
-        (1,),
-        {k: v for k in fields.T2_KEYS},
-        {r: dict.fromkeys(fields.T3_COLUMN_KEYS, v) for r in fields.T3_ROW_KEYS},
-        {k: v for k in fields.T4_KEYS},
-        {k: ProseCount(1, "", "L1") for k in fields.NARRATIVE_KEYS},
-    )
+    report = make_report(2023, Value(1, "1", "L1"), ProseCount(1, "", "L1"))
     out = to_json(report)
     for f in FIELDS:
         if f.table == "t3":
@@ -148,25 +154,8 @@ def test_the_score_formula_is_the_registry_data():
 
 def test_future_year_takes_the_date_of_the_check():
     from etl.check.report_rules import validate
-    from etl.model import Report
 
-    r = Report(
-        "x",
-        "text",
-        "机关",
-        2031,
-        None,
-        None,
-        None,
-        None,
-        None,
-        "2021",
-        (1, 2, 3, 4, 5, 6),
-        {k: None for k in fields.T2_KEYS},
-        {row: dict.fromkeys(fields.T3_COLUMN_KEYS) for row in fields.T3_ROW_KEYS},
-        {k: None for k in fields.T4_KEYS},
-        {},
-    )
+    r = make_report(2031, None, None)
     assert "future_year" in {f.rule for f in validate(r, today=date(2031, 6, 1)).findings}
     assert "future_year" not in {f.rule for f in validate(r, today=date(2032, 2, 1)).findings}
 
