@@ -73,6 +73,7 @@ class RegistryEntry:
     aliases: tuple[str, ...]
     region_code: str | None
     kind: str
+    column_url: str | None = None  # the agency's 政府信息公开年报 column page (python -m etl collect)
 
 
 class RegistryError(EtlError):
@@ -81,7 +82,7 @@ class RegistryError(EtlError):
 
 def read_registry(path: str | Path) -> list[RegistryEntry]:
     """CSV with a header: name (or 机关名称), region_code or province/city/county, kind (optional),
-    aliases (optional, separated by ; or |)."""
+    aliases (optional, separated by ; or |), column_url (optional: the 年报 column page to collect from)."""
     g = gazetteer()
     out = []
     try:
@@ -102,7 +103,8 @@ def read_registry(path: str | Path) -> list[RegistryEntry]:
             a.strip() for a in re.split(r"[;；|]", row.get("aliases") or row.get("别名") or "") if a.strip()
         )
         kind = (row.get("kind") or row.get("类别") or "").strip() or kind_of(name)
-        out.append(RegistryEntry(name, aliases, code, kind))
+        column_url = (row.get("column_url") or row.get("年报栏目") or "").strip() or None
+        out.append(RegistryEntry(name, aliases, code, kind, column_url))
     return out
 
 

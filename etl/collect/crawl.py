@@ -1,0 +1,467 @@
+"""The walk: for each column, its list pages (following the pager), then each report page it
+lists, then each attachment of that page. Every fetch goes through the state, so a killed crawl
+resumes without asking again for what it has, and a re-crawl asks conditionally."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import threading
+import time
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from etl.collect import limits, manifest, sniff
+from etl.collect.fetch import CHINA, Fetcher, Options, Response, Validators
+from etl.collect.pages import Link, Published, ReportPage, html_text, parse_list, parse_report, report_year
+from etl.collect.progress import Progress
+from etl.collect.seeds import Seed
+from etl.collect.state import Fetched, Found, State
+from etl.errors import EtlError
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    fetch: Options = Options()
+    since: date | None = None  # reports listed or published before this day are left alone
+    workers: int = 4  # columns walked at once (each host still gets one request at a time)
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class CollectSummary:
+    out: str
+    run: int  # the how-many-th crawl into this folder
+    resumed: bool  # an unfinished crawl was continued
+    seconds: float
+    columns: int
+    columns_failed: tuple[tuple[str, str], ...]  # (column URL, reason)
+    counts: dict[str, int]  # list / page / attachment: URLs handled; new, changed, not_modified, reused, ...
+    requests: int  # HTTP requests made (robots.txt, redirects and retries included)
+    conditional_requests: int
+    failures: tuple[tuple[str, str], ...]  # (URL, reason) of pages and attachments that could not be fetched
+    skipped: tuple[str, ...]  # seeds left out, in Chinese
+
+    @property
+    def items(self) -> int:
+        return sum(self.counts.get(k, 0) for k in ("list", "page", "attachment"))
+
+
+@dataclass(frozen=True)
+class Got:
+    """A URL's content for the walk: fetched now, confirmed unchanged, or already had in this run."""
+
+    ok: bool
+    data: bytes | None
+    final_url: str
+    report: ReportPage | None = None
+
+
+def _now() -> str:
+    return datetime.now(CHINA).isoformat(timespec="seconds")
+
+
+def _text_sha(url: str, data: bytes) -> str | None:
+    """A page's article text (navigation, counters and footer left out), hashed: a page "changes"
+    when this changes, not when its view counter does."""
+    from etl.read import html
+
+    try:
+        return hashlib.sha256("\n".join(html.read(url, data).lines).encode()).hexdigest()
+    except (EtlError, RecursionError, ValueError):
+        return None
+
+
+class Crawler:
+    def __init__(self, state: State, options: CollectOptions, run_id: int, progress: Progress) -> None:
+        self.state = state
+        self.options = options
+        self.run_id = run_id
+        self.progress = progress
+        self.fetcher = Fetcher(
+            options.fetch, robots_cache=self._robots_cache, robots_store=self._robots_store
+        )
+        self.counts: Counter[str] = Counter()
+        self.failures: list[tuple[str, str]] = []
+        self.columns_failed: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self._url_locks: dict[str, threading.Lock] = {}
+
+    def _count(self, *keys: str, n: int = 1) -> None:
+        with self._lock:
+            for k in keys:
+                self.counts[k] += n
+
+    # robots.txt through the state: reused for a day (RFC 9309 allows 24 hours), then asked conditionally
+
+    def _robots_cache(self, url: str) -> tuple[str | None, Validators, bool]:
+        f = self.state.fetched(url)
+        if f is None or f.body is None:
+            return None, Validators(), False
+        age = datetime.now(CHINA) - datetime.fromisoformat(f.fetched_at)
+        fresh = f.run_id == self.run_id or age.total_seconds() < limits.ROBOTS_CACHE_HOURS * 3600
+        return f.body, Validators(f.etag, f.last_modified), fresh
+
+    def _robots_store(self, url: str, text: str | None, v: Validators, status: int | None) -> None:
+        with self.state.transaction() as con:
+            self.state.record_fetch(
+                con,
+                Fetched(
+                    url,
+                    "robots",
+                    self.run_id,
+                    _now(),
+                    status,
+                    None,
+                    False,
+                    "text/plain",
+                    None,
+                    v.etag,
+                    v.last_modified,
+                    None,
+                    url,
+                    text,
+                ),
+            )
+
+    # one URL
+
+    def fetch(self, url: str, kind: str, found: Found, site: str, inherited: Published | None = None) -> Got:
+        with self._lock:
+            lock = self._url_locks.setdefault(url, threading.Lock())
+        with lock:  # two columns listing one URL: the second one reuses the first one's fetch
+            return self._fetch(url, kind, found, site, inherited)
+
+    def _fetch(self, url: str, kind: str, found: Found, site: str, inherited: Published | None) -> Got:
+        prev = self.state.fetched(url)
+        if prev is not None and prev.run_id == self.run_id:
+            self._count("reused")
+            return self._reuse(prev, kind, found, site, inherited)
+        validators = Validators(prev.etag, prev.last_modified) if prev and prev.sha256 else Validators()
+        r = self.fetcher.get(url, validators, site, moved=self._moved)
+        self._count(kind)
+        if r.blocked:
+            self._count("blocked")
+            self._record_failure(url, kind, found, r, prev, blocked=True)
+            return Got(False, None, url)
+        if r.status == 304 and prev is not None and prev.sha256:
+            data = self._blob(prev.sha256)
+            if data is not None:
+                self._count("not_modified")
+                return self._keep(url, kind, found, site, r, data, inherited, prev)
+            r = self.fetcher.get(url, Validators(), site, moved=self._moved)  # our copy is gone: ask in full
+        if r.ok and r.data is not None:
+            return self._keep(url, kind, found, site, r, r.data, inherited, prev)
+        self._record_failure(url, kind, found, r, prev)
+        return Got(False, None, r.final_url)
+
+    def _moved(self, url: str) -> str | None:
+        f = self.state.fetched(url)
+        return f.moved_to if f else None
+
+    def _blob(self, sha: str) -> bytes | None:
+        path = self.state.blob_path(sha)
+        try:
+            return path.read_bytes() if path else None
+        except OSError:
+            return None
+
+    def _reuse(self, prev: Fetched, kind: str, found: Found, site: str, inherited: Published | None) -> Got:
+        with self.state.transaction() as con:
+            self.state.add_found(con, found, prev.fetched_at)
+        data = self._blob(prev.sha256) if prev.sha256 and prev.error is None and not prev.blocked else None
+        if data is None:
+            return Got(False, None, prev.final_url or prev.url)
+        final = prev.final_url or prev.url
+        report = parse_report(html_text(data), final, site) if kind == "page" else None
+        return Got(True, data, final, report)
+
+    def _keep(
+        self,
+        url: str,
+        kind: str,
+        found: Found,
+        site: str,
+        r: Response,
+        data: bytes,
+        inherited: Published | None,
+        prev: Fetched | None,
+    ) -> Got:
+        report = None
+        published = inherited
+        ext = "html" if kind == "list" else sniff.detect(data, r.final_url, r.content_type)
+        problem = None if kind == "list" else sniff.problem(kind, data, r.final_url, ext)
+        text_sha = None
+        if kind == "page" and ext == "html":
+            report = parse_report(html_text(data), r.final_url, site)
+            published = report.published or inherited
+            text_sha = _text_sha(r.final_url, data)
+            found = dataclasses.replace(
+                found, title=found.title or report.title or None, year=found.year or report.year
+            )
+        sha = hashlib.sha256(data).hexdigest()
+        latest = self.state.latest_version(url)
+        same_text = text_sha is not None and latest is not None and latest[1] == text_sha
+        if same_text:
+            sha = latest[0]  # the same article in new wrapping (a counter, a sidebar): not a new version
+        else:
+            sha, rel = self.state.store_blob(data, ext, kind)
+        when = r.fetched_at.isoformat(timespec="seconds")
+        v = (
+            r.validators
+            if r.status == 200
+            else Validators(
+                r.validators.etag or (prev.etag if prev else None),
+                r.validators.last_modified or (prev.last_modified if prev else None),
+            )
+        )
+        moved = r.moved_permanently or (prev.moved_to if prev and r.final_url != url else None)
+        with self.state.transaction() as con:
+            if not same_text:
+                self.state.record_blob(con, sha, rel, len(data), r.content_type, kind, problem, text_sha)
+            self.state.add_found(con, found, when)
+            is_new = self.state.see_version(
+                con,
+                url,
+                sha,
+                when,
+                published.value.isoformat() if published else None,
+                published.text if published else None,
+            )
+            self.state.record_fetch(
+                con,
+                Fetched(
+                    url,
+                    kind,
+                    self.run_id,
+                    when,
+                    r.status,
+                    None,
+                    False,
+                    r.content_type,
+                    sha,
+                    v.etag,
+                    v.last_modified,
+                    moved,
+                    r.final_url,
+                    None,
+                ),
+            )
+            self.state.mark_dirty_for_url(con, url)
+        if is_new:
+            self._count("new")
+            if latest is not None:
+                self._count("changed")
+        manifest.flush(self.state)
+        return Got(True, data, r.final_url, report)
+
+    def _record_failure(
+        self, url: str, kind: str, found: Found, r: Response, prev: Fetched | None, blocked: bool = False
+    ) -> None:
+        when = r.fetched_at.isoformat(timespec="seconds")
+        reason = r.error or f"HTTP {r.status}"
+        with self.state.transaction() as con:
+            self.state.add_found(con, found, when)
+            # the last good copy and its validators stay: a later 304 still refers to them
+            self.state.record_fetch(
+                con,
+                Fetched(
+                    url,
+                    kind,
+                    self.run_id,
+                    when,
+                    r.status,
+                    reason,
+                    blocked,
+                    None,
+                    prev.sha256 if prev else None,
+                    prev.etag if prev else None,
+                    prev.last_modified if prev else None,
+                    prev.moved_to if prev else None,
+                    r.final_url,
+                    None,
+                ),
+            )
+            self.state.mark_dirty_for_url(con, url)
+        if not blocked:
+            manifest.write_failure_manifest(self.state, url, kind)
+            if kind != "list":
+                with self._lock:
+                    self.failures.append((url, reason))
+        manifest.flush(self.state)
+
+    # one column
+
+    def column(self, seed: Seed) -> None:
+        site = urlsplit(seed.column_url).netloc.lower()
+
+        def found(url: str, kind: str, link: Link | None = None, **kw) -> Found:
+            return Found(
+                url,
+                seed.column_url,
+                kind,
+                seed.agency,
+                seed.agency_kind,
+                seed.region_code,
+                link.title if link else None,
+                report_year(link.title) if link else None,
+                link.date.isoformat() if link and link.date else None,
+                kw.get("report_page_url"),
+            )
+
+        reports = self._lists(seed, site, found)
+        since = self.options.since
+        for link in reports[: limits.MAX_REPORTS]:
+            if since and link.date and link.date < since:
+                self._count("before_since")
+                continue
+            listed = (
+                Published(
+                    datetime.combine(link.date, datetime.min.time()), f"栏目列表日期：{link.date}", "栏目列表"
+                )
+                if link.date
+                else None
+            )
+            self.progress.advance()
+            if sniff.url_ext(link.url):  # the list links the report file itself
+                self.fetch(link.url, "attachment", found(link.url, "attachment", link), site, listed)
+                continue
+            got = self.fetch(link.url, "page", found(link.url, "page", link), site, listed)
+            if not got.ok or got.report is None:
+                continue
+            pub = got.report.published or listed
+            if since and pub and pub.value.date() < since:
+                self._count("before_since")
+                continue
+            self._count("offsite", n=len(got.report.offsite))
+            year = report_year(link.title) or got.report.year
+            atts = got.report.attachments[: limits.MAX_ATTACHMENTS]
+            self.progress.add(len(atts))
+            for att in atts:
+                f = dataclasses.replace(
+                    found(att.url, "attachment", link, report_page_url=link.url), year=year
+                )
+                self.fetch(att.url, "attachment", f, site, pub)
+                self.progress.advance()
+
+    def _lists(self, seed: Seed, site: str, found) -> list[Link]:
+        queue, seen, n = deque([seed.column_url]), {seed.column_url}, 0
+        reports: dict[str, Link] = {}
+        self.progress.add(1)
+        while queue and n < limits.MAX_LIST_PAGES:
+            url = queue.popleft()
+            n += 1
+            got = self.fetch(url, "list", found(url, "list"), site)
+            self.progress.advance()
+            if not got.ok or got.data is None:
+                if url == seed.column_url:
+                    f = self.state.fetched(url)
+                    with self._lock:
+                        self.columns_failed.append((url, (f.error if f else None) or "栏目页无法打开"))
+                continue
+            seen.add(got.final_url)
+            page = parse_list(html_text(got.data), got.final_url, site)
+            self._count("offsite", n=len(page.offsite))
+            new = [link for link in page.reports if link.url not in reports]
+            for link in new:
+                reports[link.url] = link
+            self.progress.add(len(new))
+            since = self.options.since
+            if since and page.reports and all(link.date and link.date < since for link in page.reports):
+                continue  # lists run newest first: a page entirely before --since ends the walk
+            for nxt in page.next_pages:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+                    self.progress.add(1)
+        return list(reports.values())
+
+
+def collect(
+    seeds: tuple[Seed, ...],
+    out: Path,
+    options: CollectOptions = CollectOptions(),
+    skipped: tuple[str, ...] = (),
+) -> CollectSummary:
+    started = time.monotonic()
+    state = State(out)
+    try:
+        manifest.flush(state)  # what a killed crawl recorded but did not get to write
+        opts = {
+            "seeds": len(seeds),
+            "since": options.since.isoformat() if options.since else None,
+            "rate": options.fetch.rate,
+        }
+        run_id, resumed = state.begin_run(_now(), json.dumps(opts, ensure_ascii=False))
+        with Progress(options.progress) as progress:
+            crawler = Crawler(state, options, run_id, progress)
+            try:
+                workers = max(1, min(options.workers, len(seeds)))
+                with ThreadPoolExecutor(workers) as pool:
+                    for seed, err in zip(seeds, pool.map(_guarded(crawler), seeds)):
+                        if err:
+                            crawler.columns_failed.append((seed.column_url, err))
+            finally:
+                crawler.fetcher.close()
+        manifest.flush(state)
+        state.finish_run(run_id, _now())
+        return CollectSummary(
+            str(out),
+            state.run_number(run_id),
+            resumed,
+            time.monotonic() - started,
+            len(seeds),
+            tuple(crawler.columns_failed),
+            dict(crawler.counts),
+            crawler.fetcher.requests,
+            crawler.fetcher.conditional_requests,
+            tuple(crawler.failures),
+            skipped,
+        )
+    finally:
+        state.close()
+
+
+def _guarded(crawler: Crawler):
+    """One column's walk; an unexpected error ends that column only, with its reason recorded."""
+
+    def run(seed: Seed) -> str | None:
+        try:
+            crawler.column(seed)
+        except EtlError as exc:
+            return exc.one_line()
+        except (OSError, ValueError, RecursionError) as exc:
+            return f"采集该栏目时出错（{type(exc).__name__}：{exc}）"
+        return None
+
+    return run
+
+
+def summary_lines(s: CollectSummary) -> list[str]:
+    c = s.counts
+    rate = s.items / s.seconds if s.seconds > 0 else 0.0
+    head = "继续上次中断的采集" if s.resumed else "采集完成"
+    lines = [
+        f"{head}（第 {s.run} 次采集，{s.seconds:.1f} 秒）：{s.out}",
+        f"  栏目 {s.columns} 个（无法打开 {len(s.columns_failed)} 个）；列表页 {c.get('list', 0)} 页，"
+        f"报告页 {c.get('page', 0)} 个，附件 {c.get('attachment', 0)} 个；每秒 {rate:.1f} 个",
+        f"  请求 {s.requests} 次，其中条件请求 {s.conditional_requests} 次、未变化（304）{c.get('not_modified', 0)} 次；"
+        f"本次已有而未重复请求 {c.get('reused', 0)} 个",
+        f"  新保存的内容 {c.get('new', 0)} 份，其中同一地址内容有变化 {c.get('changed', 0)} 份；"
+        f"获取失败 {len(s.failures)} 个",
+        f"  robots.txt 禁止或重定向到站外而未采集 {c.get('blocked', 0)} 个；站外链接未跟随 {c.get('offsite', 0)} 个"
+        + (f"；早于起始日期而跳过 {c['before_since']} 个" if c.get("before_since") else ""),
+    ]
+    for url, reason in s.columns_failed[:20]:
+        lines.append(f"  栏目无法打开 {url}：{reason}")
+    for url, reason in s.failures[:20]:
+        lines.append(f"  获取失败 {url}：{reason}")
+    if len(s.failures) > 20:
+        lines.append(f"  ……另有 {len(s.failures) - 20} 个获取失败，见 unavailable/ 下的清单")
+    lines.extend(f"  {x}" for x in s.skipped)
+    return lines
