@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from etl.collect import limits, manifest, sniff
-from etl.collect.fetch import CHINA, Fetcher, Options, Response, Validators
+from etl.collect.fetch import Fetcher, Options, Response, Validators
+from etl.collect.manifest import CHINA
 from etl.collect.pages import Link, Published, ReportPage, html_text, parse_list, parse_report, report_year
 from etl.collect.progress import Progress
 from etl.collect.seeds import Seed
@@ -263,11 +264,52 @@ class Crawler:
     def _record_failure(
         self, url: str, kind: str, found: Found, r: Response, prev: Fetched | None, blocked: bool = False
     ) -> None:
-        when = r.fetched_at.isoformat(timespec="seconds")
         reason = r.error or f"HTTP {r.status}"
+        self._record_miss(
+            url,
+            kind,
+            found,
+            r.fetched_at.isoformat(timespec="seconds"),
+            r.status,
+            reason,
+            prev,
+            r.final_url,
+            blocked,
+        )
+        if not blocked and kind != "list":
+            with self._lock:
+                self.failures.append((url, reason))
+
+    def _record_offsite(self, link: Link, kind: str, found: Found) -> None:
+        """A report or attachment linked on another site: not fetched, but its listing is evidence."""
+        prev = self.state.fetched(link.url)
+        if prev is not None and prev.run_id == self.run_id:
+            with self.state.transaction() as con:
+                self.state.add_found(con, found, prev.fetched_at)
+            return
+        self._count("offsite")
+        reason = f"链接指向其他网站（{urlsplit(link.url).netloc}），按规定未跟随"
+        self._record_miss(link.url, kind, found, _now(), None, reason, prev, link.url, True)
+
+    def _record_miss(
+        self,
+        url: str,
+        kind: str,
+        found: Found,
+        when: str,
+        status: int | None,
+        reason: str,
+        prev: Fetched | None,
+        final_url: str,
+        blocked: bool,
+    ) -> None:
+        """A URL without content this time: failed, forbidden by robots.txt, or on another site.
+        The last good copy and its validators stay: a later 304 still refers to them."""
+        keep = (
+            (prev.sha256, prev.etag, prev.last_modified, prev.moved_to) if prev else (None, None, None, None)
+        )
         with self.state.transaction() as con:
             self.state.add_found(con, found, when)
-            # the last good copy and its validators stay: a later 304 still refers to them
             self.state.record_fetch(
                 con,
                 Fetched(
@@ -275,24 +317,20 @@ class Crawler:
                     kind,
                     self.run_id,
                     when,
-                    r.status,
+                    status,
                     reason,
                     blocked,
                     None,
-                    prev.sha256 if prev else None,
-                    prev.etag if prev else None,
-                    prev.last_modified if prev else None,
-                    prev.moved_to if prev else None,
-                    r.final_url,
+                    keep[0],
+                    keep[1],
+                    keep[2],
+                    keep[3],
+                    final_url,
                     None,
                 ),
             )
             self.state.mark_dirty_for_url(con, url)
-        if not blocked:
-            manifest.write_failure_manifest(self.state, url, kind)
-            if kind != "list":
-                with self._lock:
-                    self.failures.append((url, reason))
+        manifest.write_failure_manifest(self.state, url, kind)
         manifest.flush(self.state)
 
     # one column
@@ -338,7 +376,11 @@ class Crawler:
             if since and pub and pub.value.date() < since:
                 self._count("before_since")
                 continue
-            self._count("offsite", n=len(got.report.offsite))
+            for link2 in got.report.offsite:
+                f = found(link2.url, "attachment", link, report_page_url=link.url)
+                self._record_offsite(
+                    link2, "attachment", dataclasses.replace(f, year=report_year(link.title))
+                )
             year = report_year(link.title) or got.report.year
             atts = got.report.attachments[: limits.MAX_ATTACHMENTS]
             self.progress.add(len(atts))
@@ -366,7 +408,8 @@ class Crawler:
                 continue
             seen.add(got.final_url)
             page = parse_list(html_text(got.data), got.final_url, site)
-            self._count("offsite", n=len(page.offsite))
+            for link in page.offsite:
+                self._record_offsite(link, "page", found(link.url, "page", link))
             new = [link for link in page.reports if link.url not in reports]
             for link in new:
                 reports[link.url] = link

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -17,11 +17,11 @@ import httpx
 from protego import Protego
 
 from etl.collect import limits
+from etl.collect.manifest import CHINA
 from etl.errors import EtlError
 
 USER_AGENT = "govreport-collector/0.1 (government information disclosure annual reports; honours robots.txt)"
 ROBOTS_AGENT = "govreport-collector"
-CHINA = timezone(timedelta(hours=8))  # fetch times are written in China time (no daylight saving)
 _RETRY_STATUS = frozenset((429, 500, 502, 503, 504))
 _REDIRECT = frozenset((301, 302, 303, 307, 308))
 

@@ -4,14 +4,15 @@ A manifest says where the file's bytes were found and when: for each URL that se
 the column and agency it was found under, the report page (for attachments), the page's printed
 发布时间, when these bytes were first and last seen there, the URL's latest fetch (HTTP status,
 error) and the URL's whole version history (which content came when). A URL whose latest fetch
-failed has a manifest without a file in OUT/unavailable/. Manifests are written from the crawl
+failed, or that was not fetched by choice (robots.txt, another site: "blocked"), has a
+manifest without a file in OUT/unavailable/. Manifests are written from the crawl
 state (etl.collect.state), atomically; the state stays the one source of truth.
 
     {"manifest": 1, "kind": "attachment", "file": "files/3f/3f…e1.pdf", "sha256": "3f…e1", "size": 240143,
      "content_type": "application/pdf", "problem": null, "text_sha256": null,
      "sources": [{"url": …, "column_url": …, "agency": …, "agency_kind": …, "region_code": …, "title": …,
                   "year": 2024, "report_page_url": …, "list_date": "2025-01-20",
-                  "first_found": …, "last_found": …, "fetched_at": …, "http_status": 200, "error": null,
+                  "first_found": …, "last_found": …, "fetched_at": …, "http_status": 200, "error": null, "blocked": false,
                   "first_seen": …, "last_seen": …,
                   "page_published": "2025-01-20T10:00:00", "page_published_text": "发布时间：2025-01-20 10:00",
                   "versions": [{"sha256": …, "file": …, "first_seen": …, "last_seen": …,
@@ -25,7 +26,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from etl.collect.state import State
@@ -33,6 +34,7 @@ from etl.errors import EtlError
 
 MANIFEST_VERSION = 1
 SUFFIX = ".manifest.json"
+CHINA = timezone(timedelta(hours=8))  # fetch times are written in China time (no daylight saving)
 
 
 class ManifestError(EtlError):
@@ -66,6 +68,7 @@ class Source:
     fetched_at: datetime | None  # the URL's latest fetch
     http_status: int | None
     error: str | None
+    blocked: bool  # not fetched by choice: robots.txt forbids it, or it lies on (or leads to) another site
     first_seen: datetime | None  # these bytes at this URL (None in a manifest without a file)
     last_seen: datetime | None
     page_published: datetime | None  # the page's printed 发布时间 (the report page's, for attachments)
@@ -137,6 +140,7 @@ def _sources(state: State, urls: list[str], sha: str | None) -> list[dict]:
                     "fetched_at": f.fetched_at if f else None,
                     "http_status": f.status if f else None,
                     "error": f.error if f else None,
+                    "blocked": f.blocked if f else False,
                     "first_seen": mine[2] if mine else None,
                     "last_seen": mine[3] if mine else None,
                     "page_published": pub[4] if pub else None,
@@ -262,6 +266,7 @@ def _source(s: dict) -> Source:
         fetched_at=_time(s.get("fetched_at"), "fetched_at"),
         http_status=s.get("http_status"),
         error=s.get("error"),
+        blocked=bool(s.get("blocked", False)),
         first_seen=_time(s.get("first_seen"), "first_seen"),
         last_seen=_time(s.get("last_seen"), "last_seen"),
         page_published=_time(s.get("page_published"), "page_published"),

@@ -70,7 +70,7 @@ class Link:
 class ListPage:
     reports: tuple[Link, ...]  # links to report pages or straight to report files, on the site
     next_pages: tuple[str, ...]  # further list pages of the column
-    offsite: tuple[str, ...]  # report links to other sites: never followed
+    offsite: tuple[Link, ...]  # report links to other sites: recorded, never followed
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class ReportPage:
     year: int | None
     published: Published | None
     attachments: tuple[Link, ...]
-    offsite: tuple[str, ...]
+    offsite: tuple[Link, ...]  # attachments on other sites: recorded, never followed
 
 
 class PageError(EtlError):
@@ -167,7 +167,7 @@ def parse_list(text: str, base_url: str, site: str) -> ListPage:
     tree = _tree(text)
     reports: dict[str, Link] = {}
     pages: dict[str, None] = {}
-    offsite: dict[str, None] = {}
+    offsite: dict[str, Link] = {}
     for a in tree.css("a[href]"):
         url = absolute(base_url, (a.attributes or {}).get("href"))
         if url is None or url == base_url:
@@ -180,10 +180,8 @@ def parse_list(text: str, base_url: str, site: str) -> ListPage:
             if same_site(url, site):
                 pages[url] = None
         elif is_report_title(label):
-            if not same_site(url, site):
-                offsite[url] = None
-            elif url not in reports:
-                reports[url] = Link(url, label, _item_date(a))
+            links = reports if same_site(url, site) else offsite
+            links.setdefault(url, Link(url, label, _item_date(a)))
     for script in tree.css("script"):
         for m in _TRS_PAGER.finditer(script.text() or ""):
             total, stem, ext = int(m.group(1)), m.group(3), m.group(4)
@@ -191,7 +189,7 @@ def parse_list(text: str, base_url: str, site: str) -> ListPage:
                 url = absolute(base_url, f"{stem}_{i}.{ext}")
                 if url and url != base_url and same_site(url, site):
                     pages[url] = None
-    return ListPage(tuple(reports.values()), tuple(pages), tuple(offsite))
+    return ListPage(tuple(reports.values()), tuple(pages), tuple(offsite.values()))
 
 
 def _paging_href(url: str) -> bool:
@@ -243,23 +241,16 @@ def parse_report(text: str, base_url: str, site: str) -> ReportPage:
         "",
     )
     attachments: dict[str, Link] = {}
-    offsite: dict[str, None] = {}
+    offsite: dict[str, Link] = {}
     for a in tree.css("a[href]"):
         url = absolute(base_url, (a.attributes or {}).get("href"))
-        if url is None or url_ext(url) is None:
-            continue
-        if not same_site(url, site):
-            offsite[url] = None
-        elif url not in attachments:
-            attachments[url] = Link(url, _anchor_text(a))
+        if url is not None and url_ext(url) is not None:
+            (attachments if same_site(url, site) else offsite).setdefault(url, Link(url, _anchor_text(a)))
     if not attachments:
         for url in _report_images(tree, base_url):
-            if same_site(url, site):
-                attachments.setdefault(url, Link(url, "图片"))
-            else:
-                offsite[url] = None
+            (attachments if same_site(url, site) else offsite).setdefault(url, Link(url, "图片"))
     return ReportPage(
-        heading, report_year(heading), published(text), tuple(attachments.values()), tuple(offsite)
+        heading, report_year(heading), published(text), tuple(attachments.values()), tuple(offsite.values())
     )
 
 
