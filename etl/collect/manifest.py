@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -99,7 +100,7 @@ class ManifestSet:
 
 
 def _atomic_write(path: Path, obj: dict, tmp_dir: Path) -> None:
-    tmp = tmp_dir / (path.name + f".{os.getpid()}.tmp")
+    tmp = tmp_dir / (path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, path)
 
@@ -195,6 +196,11 @@ def unavailable_path(out: Path, url: str) -> Path:
 
 def write_failure_manifest(state: State, url: str, kind: str) -> Path:
     path = unavailable_path(state.out, url)
+    with state.lock:
+        return _write_failure(state, url, kind, path)
+
+
+def _write_failure(state: State, url: str, kind: str, path: Path) -> Path:
     _atomic_write(
         path,
         {
@@ -214,12 +220,14 @@ def write_failure_manifest(state: State, url: str, kind: str) -> Path:
 
 
 def flush(state: State) -> int:
-    """Write the manifests of every blob whose history changed; the number written."""
+    """Write the manifests of every blob whose history changed; the number written. One thread
+    at a time (the state's lock), so two columns sharing a file do not write it at once."""
     n = 0
-    for sha in state.dirty_blobs():
-        if write_blob_manifest(state, sha):
-            n += 1
-        state.clean(sha)
+    with state.lock:
+        for sha in state.dirty_blobs():
+            if write_blob_manifest(state, sha):
+                n += 1
+            state.clean(sha)
     return n
 
 

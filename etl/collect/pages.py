@@ -29,7 +29,8 @@ _TRS_PAGER = re.compile(
     r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d{1,4})\s*,\s*(\d{1,4})\s*,\s*"
     r"['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
-_DATE = r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+# a page time is China local time as printed (an ISO zone suffix is not applied)
+_DATE = r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 _LABELLED = re.compile(r"(发布时间|发布日期|公开日期|发文日期|信息时间|时间|日期)\s*[:：]\s*" + _DATE)
 _LABEL_RANK = {
     "发布时间": 0,

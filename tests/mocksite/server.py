@@ -22,6 +22,7 @@ class Resource:
     fail_first: int = 0  # answer 500 this many times first
     location: str | None = None  # a redirect to this path or URL (status 301, 302, ...)
     counter: bool = False  # b"{COUNTER}" in the body becomes a number that grows with every request
+    no_length: bool = False  # no Content-Length: the body ends when the connection closes
     served: int = field(default=0, repr=False)
 
     def current(self, version: int) -> tuple[bytes, int]:
@@ -73,12 +74,17 @@ class MockSite:
                 site._serve(self)
 
         class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address) -> None:  # a client that hung up: not news
-                pass
+            def handle_error(self, request, client_address) -> None:
+                import sys
+
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is not news
+                    super().handle_error(request, client_address)
 
         self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -109,8 +115,9 @@ class MockSite:
                 self._log(path, conditional, 500)
                 return _send(h, 500, b"<html><body>Internal Server Error</body></html>", "text/html")
             if res.delay:
-                self._log(path, conditional, 0)  # logged on arrival: the client may give up first
+                self._log(path, conditional, 0)  # logged on arrival (status 0): the client may give up first
                 time.sleep(res.delay)
+                return _send(h, res.status, *res.current(self.version)[:1], res.content_type)
             if res.location:
                 self._log(path, conditional, res.status)
                 return _send(h, res.status, b"", "text/html", {"Location": res.location})
@@ -131,20 +138,28 @@ class MockSite:
                 self._log(path, conditional, 304)
                 return _send(h, 304, b"", None, headers)
             self._log(path, conditional, res.status)
-            _send(h, res.status, body, res.content_type, headers)
+            if res.no_length:
+                h.close_connection = True
+                headers["Connection"] = "close"
+            _send(h, res.status, body, res.content_type, headers, length=not res.no_length)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a time-out test)
 
 
 def _send(
-    h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str | None, headers: dict | None = None
+    h: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    ctype: str | None,
+    headers: dict | None = None,
+    length: bool = True,
 ) -> None:
     h.send_response(status)
     if ctype and status != 304:
         h.send_header("Content-Type", ctype)
     for k, v in (headers or {}).items():
         h.send_header(k, v)
-    if status != 304:
+    if status != 304 and length:
         h.send_header("Content-Length", str(len(body)))
     h.end_headers()
     if status != 304:
