@@ -215,3 +215,27 @@ def test_retry_after_is_bounded():
     assert _retry_after("3") == 3.0
     assert _retry_after("100000") == 60.0
     assert _retry_after("soon") == 0.0 and _retry_after(None) == 0.0
+
+
+def test_progress_bar_on_a_terminal(monkeypatch):
+    import io
+
+    from etl.collect.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    with Progress(True) as p:
+        p.add(3)
+        for _ in range(3):
+            p.advance()
+    assert "采集网页和附件" in term.getvalue() and "3/3" in term.getvalue() and "个/秒" in term.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    with Progress(False) as p:
+        p.add(1)
+        p.advance()
+    assert quiet.getvalue() == ""

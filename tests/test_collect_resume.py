@@ -150,3 +150,44 @@ def test_collect_bad_arguments_and_inputs(tmp_path):
     p = etl("collect", "--seeds", str(reg), "--out", str(tmp_path / "o"), "--rate", "-1")
     assert p.returncode == 2 and "--rate" in p.stderr
     assert not Path(tmp_path / "o").exists()
+
+
+def test_ctrl_c_stops_soon_and_the_next_run_resumes(tmp_path):
+    site = big_site(40, per_page=10)
+    try:
+        seeds = tmp_path / "seeds.txt"
+        seeds.write_text(f"{site.base}/ndbg/index.html\n", encoding="utf-8")
+        out = tmp_path / "out"
+        p = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "etl",
+                "collect",
+                "--seeds",
+                str(seeds),
+                "--out",
+                str(out),
+                "--rate",
+                "20",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
+        deadline = time.monotonic() + 60
+        while len(site.hits) < 20 and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        p.send_signal(signal.SIGINT)
+        pressed = time.monotonic()
+        _, err = p.communicate(timeout=30)
+        assert p.returncode == 130 and "已中断" in err and time.monotonic() - pressed < 3
+        s = collect(
+            from_file(seeds).seeds, out, CollectOptions(Options(rate=0, trust_env=False), progress=False)
+        )
+    finally:
+        site.stop()
+    assert s.resumed and s.counts["reused"] > 0
+    kept = {urlsplit(src.url).path for m in read_manifests(out).manifests if m.sha256 for src in m.sources}
+    assert {f"/files/{i:05d}.pdf" for i in range(40)} <= kept

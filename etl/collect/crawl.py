@@ -78,6 +78,10 @@ def _text_sha(url: str, data: bytes) -> str | None:
         return None
 
 
+class Interrupted(EtlError):
+    """Ctrl-C: the columns under way stop; what was fetched is kept and the next run resumes."""
+
+
 class Crawler:
     def __init__(self, state: State, options: CollectOptions, run_id: int, progress: Progress) -> None:
         self.state = state
@@ -92,6 +96,7 @@ class Crawler:
         self.columns_failed: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._url_locks: dict[str, threading.Lock] = {}
+        self.stop = threading.Event()  # set on Ctrl-C: the workers stop before their next request
 
     def _count(self, *keys: str, n: int = 1) -> None:
         with self._lock:
@@ -133,6 +138,8 @@ class Crawler:
     # one URL
 
     def fetch(self, url: str, kind: str, found: Found, site: str, inherited: Published | None = None) -> Got:
+        if self.stop.is_set():
+            raise Interrupted("采集已中断")
         with self._lock:
             lock = self._url_locks.setdefault(url, threading.Lock())
         with lock:  # two columns listing one URL: the second one reuses the first one's fetch
@@ -445,10 +452,16 @@ def collect(
             crawler = Crawler(state, options, run_id, progress)
             try:
                 workers = max(1, min(options.workers, len(seeds)))
-                with ThreadPoolExecutor(workers) as pool:
+                pool = ThreadPoolExecutor(workers)
+                try:
                     for seed, err in zip(seeds, pool.map(_guarded(crawler), seeds)):
                         if err:
                             crawler.columns_failed.append((seed.column_url, err))
+                except KeyboardInterrupt:
+                    crawler.stop.set()  # the run stays unfinished: the next one resumes it
+                    raise
+                finally:
+                    pool.shutdown(wait=True, cancel_futures=True)
             finally:
                 crawler.fetcher.close()
         manifest.flush(state)

@@ -75,6 +75,8 @@ class Source:
     page_published: datetime | None  # the page's printed 发布时间 (the report page's, for attachments)
     page_published_text: str | None
     versions: tuple[Version, ...]  # everything this URL has served, oldest first
+    first_found: datetime | None = None  # the first and last time the link was seen in the column
+    last_found: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,8 @@ def _source(s: dict) -> Source:
         page_published=_time(s.get("page_published"), "page_published"),
         page_published_text=s.get("page_published_text"),
         versions=versions,
+        first_found=_time(s.get("first_found"), "first_found"),
+        last_found=_time(s.get("last_found"), "last_found"),
     )
 
 

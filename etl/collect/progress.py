@@ -25,8 +25,13 @@ class Progress:
             from rich.progress import Progress as RichProgress
 
             class _Rate(ProgressColumn):
-                def render(self, task):
-                    return f"{task.speed or 0:.1f} 个/秒"
+                def render(
+                    self, task
+                ):  # over the whole crawl: rich's windowed speed jumps as the total grows
+                    rate = task.completed / task.elapsed if task.elapsed else 0.0
+                    return f"{rate:.1f} 个/秒"
+
+            from rich.console import Console
 
             self._bar = RichProgress(
                 TextColumn("采集网页和附件"),
@@ -34,6 +39,7 @@ class Progress:
                 MofNCompleteColumn(),
                 _Rate(),
                 TimeElapsedColumn(),
+                console=Console(stderr=True),  # stdout keeps the summary
                 transient=False,
             )
             self._bar.start()

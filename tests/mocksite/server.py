@@ -66,6 +66,7 @@ class MockSite:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms ACK waits
 
             def log_message(self, *args) -> None:  # quiet
                 pass
