@@ -138,8 +138,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from datetime import date
 
     from etl.collect import seeds as seeds_mod
-    from etl.collect.crawl import CollectOptions, collect, summary_lines
+    from etl.collect.crawl import CollectOptions
     from etl.collect.fetch import Options
+    from etl.collect.run import collect, summary_lines
 
     try:
         since = date.fromisoformat(args.since) if args.since else None

@@ -17,9 +17,10 @@ from mocksite.server import Hit, MockSite, Resource
 from mocksite.sites import A_NAME, B_NAME, C_NAME, Sites, start_sites
 
 from etl.check.page_rules import load_page_evidence, run_all
-from etl.collect.crawl import CollectOptions, CollectSummary, collect, summary_lines
+from etl.collect.crawl import CollectOptions
 from etl.collect.fetch import Options
 from etl.collect.manifest import Manifest, ManifestSet, manifest_for, read_manifests
+from etl.collect.run import CollectSummary, collect, summary_lines
 from etl.collect.seeds import Seed, from_registry
 from etl.collect.state import State, StateError
 

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 from mocksite.sites import big_site, start_sites
 
-from etl.collect.crawl import CollectOptions, collect
+from etl.collect.crawl import CollectOptions
 from etl.collect.fetch import Options
 from etl.collect.manifest import read_manifests
+from etl.collect.run import collect
 from etl.collect.seeds import from_file
 
 ENV = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}

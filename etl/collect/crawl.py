@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import threading
-import time
 from collections import Counter, deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from etl.collect import limits, manifest, sniff
@@ -35,25 +31,6 @@ class CollectOptions:
 
 
 @dataclass(frozen=True)
-class CollectSummary:
-    out: str
-    run: int  # the how-many-th crawl into this folder
-    resumed: bool  # an unfinished crawl was continued
-    seconds: float
-    columns: int
-    columns_failed: tuple[tuple[str, str], ...]  # (column URL, reason)
-    counts: dict[str, int]  # list / page / attachment: URLs handled; new, changed, not_modified, reused, ...
-    requests: int  # HTTP requests made (robots.txt, redirects and retries included)
-    conditional_requests: int
-    failures: tuple[tuple[str, str], ...]  # (URL, reason) of pages and attachments that could not be fetched
-    skipped: tuple[str, ...]  # seeds left out, in Chinese
-
-    @property
-    def items(self) -> int:
-        return sum(self.counts.get(k, 0) for k in ("list", "page", "attachment"))
-
-
-@dataclass(frozen=True)
 class Got:
     """A URL's content for the walk: fetched now, confirmed unchanged, or already had in this run."""
 
@@ -63,7 +40,7 @@ class Got:
     report: ReportPage | None = None
 
 
-def _now() -> str:
+def now_iso() -> str:
     return datetime.now(CHINA).isoformat(timespec="seconds")
 
 
@@ -114,26 +91,20 @@ class Crawler:
         return f.body, Validators(f.etag, f.last_modified), fresh
 
     def _robots_store(self, url: str, text: str | None, v: Validators, status: int | None) -> None:
+        f = Fetched(
+            url,
+            "robots",
+            self.run_id,
+            now_iso(),
+            status,
+            content_type="text/plain",
+            etag=v.etag,
+            last_modified=v.last_modified,
+            final_url=url,
+            body=text,
+        )
         with self.state.transaction() as con:
-            self.state.record_fetch(
-                con,
-                Fetched(
-                    url,
-                    "robots",
-                    self.run_id,
-                    _now(),
-                    status,
-                    None,
-                    False,
-                    "text/plain",
-                    None,
-                    v.etag,
-                    v.last_modified,
-                    None,
-                    url,
-                    text,
-                ),
-            )
+            self.state.record_fetch(con, f)
 
     # one URL
 
@@ -220,14 +191,9 @@ class Crawler:
         else:
             sha, rel = self.state.store_blob(data, ext, kind)
         when = r.fetched_at.isoformat(timespec="seconds")
-        v = (
-            r.validators
-            if r.status == 200
-            else Validators(
-                r.validators.etag or (prev.etag if prev else None),
-                r.validators.last_modified or (prev.last_modified if prev else None),
-            )
-        )
+        v = r.validators
+        if r.status == 304 and prev is not None:  # a 304 may leave out what it still stands by
+            v = Validators(v.etag or prev.etag, v.last_modified or prev.last_modified)
         moved = r.moved_permanently or (prev.moved_to if prev and r.final_url != url else None)
         with self.state.transaction() as con:
             if not same_text:
@@ -249,15 +215,12 @@ class Crawler:
                     self.run_id,
                     when,
                     r.status,
-                    None,
-                    False,
-                    r.content_type,
-                    sha,
-                    v.etag,
-                    v.last_modified,
-                    moved,
-                    r.final_url,
-                    None,
+                    content_type=r.content_type,
+                    sha256=sha,
+                    etag=v.etag,
+                    last_modified=v.last_modified,
+                    moved_to=moved,
+                    final_url=r.final_url,
                 ),
             )
             self.state.mark_dirty_for_url(con, url)
@@ -272,17 +235,8 @@ class Crawler:
         self, url: str, kind: str, found: Found, r: Response, prev: Fetched | None, blocked: bool = False
     ) -> None:
         reason = r.error or f"HTTP {r.status}"
-        self._record_miss(
-            url,
-            kind,
-            found,
-            r.fetched_at.isoformat(timespec="seconds"),
-            r.status,
-            reason,
-            prev,
-            r.final_url,
-            blocked,
-        )
+        when = r.fetched_at.isoformat(timespec="seconds")
+        self._record_miss(url, kind, found, when, r.status, reason, prev, r.final_url, blocked)
         if not blocked and kind != "list":
             with self._lock:
                 self.failures.append((url, reason))
@@ -296,7 +250,7 @@ class Crawler:
             return
         self._count("offsite")
         reason = f"链接指向其他网站（{urlsplit(link.url).netloc}），按规定未跟随"
-        self._record_miss(link.url, kind, found, _now(), None, reason, prev, link.url, True)
+        self._record_miss(link.url, kind, found, now_iso(), None, reason, prev, link.url, True)
 
     def _record_miss(
         self,
@@ -312,30 +266,18 @@ class Crawler:
     ) -> None:
         """A URL without content this time: failed, forbidden by robots.txt, or on another site.
         The last good copy and its validators stay: a later 304 still refers to them."""
-        keep = (
-            (prev.sha256, prev.etag, prev.last_modified, prev.moved_to) if prev else (None, None, None, None)
-        )
+        f = Fetched(url, kind, self.run_id, when, status, reason, blocked, final_url=final_url)
+        if prev is not None:
+            f = dataclasses.replace(
+                f,
+                sha256=prev.sha256,
+                etag=prev.etag,
+                last_modified=prev.last_modified,
+                moved_to=prev.moved_to,
+            )
         with self.state.transaction() as con:
             self.state.add_found(con, found, when)
-            self.state.record_fetch(
-                con,
-                Fetched(
-                    url,
-                    kind,
-                    self.run_id,
-                    when,
-                    status,
-                    reason,
-                    blocked,
-                    None,
-                    keep[0],
-                    keep[1],
-                    keep[2],
-                    keep[3],
-                    final_url,
-                    None,
-                ),
-            )
+            self.state.record_fetch(con, f)
             self.state.mark_dirty_for_url(con, url)
         manifest.write_failure_manifest(self.state, url, kind)
         manifest.flush(self.state)
@@ -430,94 +372,3 @@ class Crawler:
                     queue.append(nxt)
                     self.progress.add(1)
         return list(reports.values())
-
-
-def collect(
-    seeds: tuple[Seed, ...],
-    out: Path,
-    options: CollectOptions = CollectOptions(),
-    skipped: tuple[str, ...] = (),
-) -> CollectSummary:
-    started = time.monotonic()
-    state = State(out)
-    try:
-        manifest.flush(state)  # what a killed crawl recorded but did not get to write
-        opts = {
-            "seeds": len(seeds),
-            "since": options.since.isoformat() if options.since else None,
-            "rate": options.fetch.rate,
-        }
-        run_id, resumed = state.begin_run(_now(), json.dumps(opts, ensure_ascii=False))
-        with Progress(options.progress) as progress:
-            crawler = Crawler(state, options, run_id, progress)
-            try:
-                workers = max(1, min(options.workers, len(seeds)))
-                pool = ThreadPoolExecutor(workers)
-                try:
-                    for seed, err in zip(seeds, pool.map(_guarded(crawler), seeds)):
-                        if err:
-                            crawler.columns_failed.append((seed.column_url, err))
-                except KeyboardInterrupt:
-                    crawler.stop.set()  # the run stays unfinished: the next one resumes it
-                    raise
-                finally:
-                    pool.shutdown(wait=True, cancel_futures=True)
-            finally:
-                crawler.fetcher.close()
-        manifest.flush(state)
-        state.finish_run(run_id, _now())
-        return CollectSummary(
-            str(out),
-            state.run_number(run_id),
-            resumed,
-            time.monotonic() - started,
-            len(seeds),
-            tuple(crawler.columns_failed),
-            dict(crawler.counts),
-            crawler.fetcher.requests,
-            crawler.fetcher.conditional_requests,
-            tuple(crawler.failures),
-            skipped,
-        )
-    finally:
-        state.close()
-
-
-def _guarded(crawler: Crawler):
-    """One column's walk; an unexpected error ends that column only, with its reason recorded."""
-
-    def run(seed: Seed) -> str | None:
-        try:
-            crawler.column(seed)
-        except EtlError as exc:
-            return exc.one_line()
-        except (OSError, ValueError, RecursionError) as exc:
-            return f"采集该栏目时出错（{type(exc).__name__}：{exc}）"
-        return None
-
-    return run
-
-
-def summary_lines(s: CollectSummary) -> list[str]:
-    c = s.counts
-    rate = s.items / s.seconds if s.seconds > 0 else 0.0
-    head = "继续上次中断的采集" if s.resumed else "采集完成"
-    lines = [
-        f"{head}（第 {s.run} 次采集，{s.seconds:.1f} 秒）：{s.out}",
-        f"  栏目 {s.columns} 个（无法打开 {len(s.columns_failed)} 个）；列表页 {c.get('list', 0)} 页，"
-        f"报告页 {c.get('page', 0)} 个，附件 {c.get('attachment', 0)} 个；每秒 {rate:.1f} 个",
-        f"  请求 {s.requests} 次，其中条件请求 {s.conditional_requests} 次、未变化（304）{c.get('not_modified', 0)} 次；"
-        f"本次已有而未重复请求 {c.get('reused', 0)} 个",
-        f"  新保存的内容 {c.get('new', 0)} 份，其中同一地址内容有变化 {c.get('changed', 0)} 份；"
-        f"获取失败 {len(s.failures)} 个",
-        f"  robots.txt 禁止或重定向到站外而未采集 {c.get('blocked', 0)} 个；站外链接未跟随 {c.get('offsite', 0)} 个"
-        + (f"；早于起始日期而跳过 {c['before_since']} 个" if c.get("before_since") else ""),
-    ]
-    for url, reason in s.columns_failed[:20]:
-        lines.append(f"  栏目无法打开 {url}：{reason}")
-    for url, reason in s.failures[:20]:
-        lines.append(f"  获取失败 {url}：{reason}")
-    if len(s.failures) > 20:
-        lines.append(f"  ……另有 {len(s.failures) - 20} 个获取失败，见 unavailable/ 下的清单")
-    lines.extend(f"  {x}" for x in s.skipped)
-    return lines

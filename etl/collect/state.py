@@ -61,19 +61,19 @@ class Fetched:
     """A URL's latest recorded fetch."""
 
     url: str
-    kind: str
+    kind: str  # robots, list, page or attachment
     run_id: int
     fetched_at: str
-    status: int | None
-    error: str | None
-    blocked: bool
-    content_type: str | None
-    sha256: str | None
-    etag: str | None
-    last_modified: str | None
-    moved_to: str | None
-    final_url: str | None
-    body: str | None  # robots.txt text (robots.txt is kept here, not as a file)
+    status: int | None = None
+    error: str | None = None
+    blocked: bool = False  # not fetched by choice: robots.txt, another site
+    content_type: str | None = None
+    sha256: str | None = None  # the content it served last (kept through later failures)
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None  # a remembered permanent redirect
+    final_url: str | None = None
+    body: str | None = None  # robots.txt text (robots.txt is kept here, not as a file)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etl.collect.crawl import CollectOptions, collect  # noqa: E402
+from etl.collect.crawl import CollectOptions  # noqa: E402
 from etl.collect.fetch import Options  # noqa: E402
+from etl.collect.run import collect  # noqa: E402
 from etl.collect.seeds import Seed  # noqa: E402
 from mocksite.sites import big_site  # noqa: E402
 
