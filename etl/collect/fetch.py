@@ -111,6 +111,7 @@ class Fetcher:
         self.limiter = RateLimiter(1.0 / options.rate if options.rate > 0 else 0.0)
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
+        self._origin_locks: dict[str, threading.Lock] = {}  # one robots.txt fetch per site, sites in parallel
         self._robots_cache = (
             robots_cache  # the state's copy of robots.txt: (text, validators, fetched this run)
         )
@@ -128,6 +129,8 @@ class Fetcher:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._robots_lock:
+            lock = self._origin_locks.setdefault(origin, threading.Lock())
+        with lock:
             if origin not in self._robots:
                 self._robots[origin] = self._load_robots(origin, parts.netloc)
             rules = self._robots[origin]
