@@ -346,13 +346,19 @@ def test_redirect_to_another_site_is_not_followed(tmp_path):
 def test_since_leaves_older_reports_alone(tmp_path):
     sites = start_sites()
     try:
-        out = tmp_path / "out"
-        s = crawl((Seed(sites.column(sites.b), B_NAME),), out, since=date(2024, 1, 1))
+        seeds = (Seed(sites.column(sites.b), B_NAME), Seed(sites.column(sites.c), C_NAME))
+        s = crawl(seeds, tmp_path / "out", since=date(2024, 6, 1))
     finally:
         sites.stop()
-    asked = paths(sites.b.hits)
-    assert "/col/ndbg/art/2024/1/28/art_2.html" in asked and "/col/ndbg/art/2023/1/31/art_3.html" not in asked
-    assert s.counts["before_since"] == 4
+    b, c = paths(sites.b.hits), paths(sites.c.hits)
+    assert "/col/ndbg/art/2025/1/31/art_1.html" in b and not any(
+        p.startswith("/col/ndbg/art/202") and not p.endswith("art_1.html") for p in b
+    )
+    assert (
+        "/zwgk/ndbg/page_2.html" in c and "/zwgk/ndbg/page_3.html" not in c
+    )  # an all-older list page ends the walk
+    assert "/uploadfiles/hongze-2024.pdf" in c
+    assert s.counts["before_since"] == 7  # B: one on page 1, four on page 2; C: two on page 2
 
 
 def test_one_crawl_per_folder_and_unreadable_manifests(tmp_path):

@@ -302,8 +302,12 @@ class Crawler:
             )
 
         reports = self._lists(seed, site, found)
+        if len(reports) > limits.MAX_REPORTS:
+            self.progress.add(limits.MAX_REPORTS - len(reports))
+            reports = reports[: limits.MAX_REPORTS]
         since = self.options.since
-        for link in reports[: limits.MAX_REPORTS]:
+        for link in reports:
+            self.progress.advance()
             if since and link.date and link.date < since:
                 self._count("before_since")
                 continue
@@ -314,7 +318,6 @@ class Crawler:
                 if link.date
                 else None
             )
-            self.progress.advance()
             if sniff.url_ext(link.url):  # the list links the report file itself
                 self.fetch(link.url, "attachment", found(link.url, "attachment", link), site, listed)
                 continue
@@ -365,9 +368,10 @@ class Crawler:
             self.progress.add(len(new))
             since = self.options.since
             if since and page.reports and all(link.date and link.date < since for link in page.reports):
-                continue  # lists run newest first: a page entirely before --since ends the walk
+                self.progress.add(-len(queue))
+                break  # lists run newest first: a page entirely before --since ends the walk
             for nxt in page.next_pages:
-                if nxt not in seen:
+                if nxt not in seen and len(seen) < limits.MAX_LIST_PAGES:
                     seen.add(nxt)
                     queue.append(nxt)
                     self.progress.add(1)
