@@ -205,18 +205,8 @@ class Fetcher:
             r = self._get(current, validators)  # the URL's own validators on every hop: the last one answers
             count += r.requests
             if r.status not in _REDIRECT:
-                return Response(
-                    url,
-                    current,
-                    r.status,
-                    r.content_type,
-                    r.data,
-                    r.validators,
-                    r.fetched_at,
-                    count,
-                    r.conditional,
-                    r.error,
-                    moved_permanently=permanent,
+                return dataclasses.replace(
+                    r, url=url, final_url=current, requests=count, moved_permanently=permanent
                 )
             location = r.location
             if not location:
@@ -225,24 +215,11 @@ class Fetcher:
                 )
             nxt = urljoin(current, location)
             if nxt in chain:
-                return self._failed(
-                    url,
-                    current,
-                    started,
-                    count,
-                    "重定向循环：" + " → ".join([*chain, nxt][-4:]),
-                    status=r.status,
-                )
+                loop = "重定向循环：" + " → ".join([*chain, nxt][-4:])
+                return self._failed(url, current, started, count, loop, status=r.status)
             if urlsplit(nxt).netloc.lower() != site:
-                return self._failed(
-                    url,
-                    current,
-                    started,
-                    count,
-                    f"重定向到其他网站（{urlsplit(nxt).netloc}），未跟随",
-                    status=r.status,
-                    blocked=True,
-                )
+                away = f"重定向到其他网站（{urlsplit(nxt).netloc}），未跟随"
+                return self._failed(url, current, started, count, away, status=r.status, blocked=True)
             if r.status in (301, 308) and current == url:
                 permanent = nxt
             chain.append(nxt)
@@ -290,84 +267,50 @@ class Fetcher:
         """(response, None) when final; (response, seconds to wait or 0 for the backoff) when worth a retry."""
         now = datetime.now(CHINA)
         deadline = time.monotonic() + self.options.response_seconds
+
+        def answer(
+            status: int | None,
+            error: str | None = None,
+            data: bytes | None = None,
+            ctype: str | None = None,
+            v: Validators = Validators(),
+            location: str | None = None,
+        ) -> Response:
+            return Response(url, url, status, ctype, data, v, now, 1, False, error, location=location)
+
         try:
             with self.client.stream("GET", url, headers=headers) as resp:
-                status = resp.status_code
-                ctype = resp.headers.get("content-type")
-                v = Validators(resp.headers.get("etag"), resp.headers.get("last-modified"))
+                status, h = resp.status_code, resp.headers
+                ctype, v = h.get("content-type"), Validators(h.get("etag"), h.get("last-modified"))
                 if status in _REDIRECT:
-                    return Response(
-                        url, url, status, ctype, None, v, now, 1, False, location=resp.headers.get("location")
-                    ), None
+                    return answer(status, ctype=ctype, v=v, location=h.get("location")), None
                 if status in _RETRY_STATUS:
-                    return (
-                        Response(
-                            url, url, status, ctype, None, v, now, 1, False, f"服务器错误（HTTP {status}）"
-                        ),
-                        _retry_after(resp.headers.get("retry-after")),
+                    return answer(status, f"服务器错误（HTTP {status}）", ctype=ctype), _retry_after(
+                        h.get("retry-after")
                     )
                 if status == 304:
-                    return Response(url, url, 304, ctype, None, v, now, 1, False), None
+                    return answer(304, ctype=ctype, v=v), None
                 if status >= 400:
-                    return Response(
-                        url, url, status, ctype, None, v, now, 1, False, _status_words(status)
-                    ), None
-                declared = resp.headers.get("content-length", "")
+                    return answer(status, _status_words(status), ctype=ctype), None
+                too_big = f"文件超过 {self.options.max_bytes / 1048576:.0f} MB 的上限，未下载"
+                declared = h.get("content-length", "")
                 if declared.isdigit() and int(declared) > self.options.max_bytes:
-                    return self._too_big(url, status, ctype, v, now), None
+                    return answer(status, too_big, ctype=ctype), None
                 body = bytearray()
                 for chunk in resp.iter_bytes(1 << 16):
                     body += chunk
                     if len(body) > self.options.max_bytes:
-                        return self._too_big(url, status, ctype, v, now), None
-                    if time.monotonic() > deadline:
-                        return Response(
-                            url,
-                            url,
-                            None,
-                            ctype,
-                            None,
-                            Validators(),
-                            now,
-                            1,
-                            False,
-                            f"下载超过 {self.options.response_seconds:.0f} 秒仍未完成，已放弃",
-                        ), 0.0
-                return Response(url, url, status, ctype, bytes(body), v, now, 1, False), None
+                        return answer(status, too_big, ctype=ctype), None
+                    if time.monotonic() > deadline:  # a server trickling bytes never trips the read time-out
+                        slow = f"下载超过 {self.options.response_seconds:.0f} 秒仍未完成，已放弃"
+                        return answer(None, slow, ctype=ctype), 0.0
+                return answer(status, data=bytes(body), ctype=ctype, v=v), None
         except httpx.TimeoutException:
-            return Response(
-                url,
-                url,
-                None,
-                None,
-                None,
-                Validators(),
-                now,
-                1,
-                False,
-                f"网站在 {self.options.timeout:g} 秒内没有响应（超时）",
-            ), 0.0
+            return answer(None, f"网站在 {self.options.timeout:g} 秒内没有响应（超时）"), 0.0
         except (httpx.TransportError, httpx.DecodingError) as exc:
-            return Response(
-                url,
-                url,
-                None,
-                None,
-                None,
-                Validators(),
-                now,
-                1,
-                False,
-                f"无法连接网站或连接中断（{type(exc).__name__}）",
-            ), 0.0
+            return answer(None, f"无法连接网站或连接中断（{type(exc).__name__}）"), 0.0
         except httpx.InvalidURL:
-            return Response(url, url, None, None, None, Validators(), now, 1, False, "网址无效"), None
-
-    def _too_big(self, url: str, status: int, ctype: str | None, v: Validators, now: datetime) -> Response:
-        mb = self.options.max_bytes / 1048576
-        return Response(
-            url, url, status, ctype, None, v, now, 1, False, f"文件超过 {mb:.0f} MB 的上限，未下载"
-        )
+            return answer(None, "网址无效"), None
 
 
 def _retry_after(value: str | None) -> float:
