@@ -183,7 +183,6 @@ class Crawler:
             found = dataclasses.replace(
                 found, title=found.title or report.title or None, year=found.year or report.year
             )
-        sha = hashlib.sha256(data).hexdigest()
         latest = self.state.latest_version(url)
         same_text = text_sha is not None and latest is not None and latest[1] == text_sha
         if same_text:
