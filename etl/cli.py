@@ -155,8 +155,12 @@ def cmd_collect(args: argparse.Namespace) -> int:
         if not found.seeds:
             print("没有可采集的栏目地址：" + "；".join(found.skipped or ("名录或网址列表为空",)), file=sys.stderr)
             return 1
-        options = CollectOptions(Options(rate=args.rate, timeout=args.timeout, retries=args.retries), since=since,
-                                 workers=args.workers, progress=True)
+        options = CollectOptions(
+            Options(rate=args.rate, timeout=args.timeout, retries=args.retries),
+            since=since,
+            workers=args.workers,
+            progress=True,
+        )
         s = collect(found.seeds, Path(args.out), options, found.skipped)
     except EtlError as exc:
         print(f"采集失败：{exc.one_line()}", file=sys.stderr)
@@ -224,20 +228,30 @@ def register(sub) -> None:
         help="deadline for townships' reports in the following year (default 01-31)",
     )
     sl.set_defaults(func=cmd_load)
-    sc = sub.add_parser("collect", help="collect reports from agencies' websites (their 年报 columns)",
-                        description="Walk each agency's 政府信息公开年报 column (list pages and their pager), open the "
-                                    "report pages and keep them with their attachments in OUT, content-addressed, each "
-                                    "with a FILE.manifest.json (URL, fetch time, HTTP status, sha256, the page's "
-                                    "发布时间, first seen, column, agency). robots.txt is honoured; a killed crawl "
-                                    "resumes; a re-crawl asks conditionally and keeps every changed version.")
+    sc = sub.add_parser(
+        "collect",
+        help="collect reports from agencies' websites (their 年报 columns)",
+        description="Walk each agency's 政府信息公开年报 column (list pages and their pager), open the "
+        "report pages and keep them with their attachments in OUT, content-addressed, each "
+        "with a FILE.manifest.json (URL, fetch time, HTTP status, sha256, the page's "
+        "发布时间, first seen, column, agency). robots.txt is honoured; a killed crawl "
+        "resumes; a re-crawl asks conditionally and keeps every changed version.",
+    )
     src = sc.add_mutually_exclusive_group(required=True)
     src.add_argument("--registry", metavar="CSV", help="registry of agencies with a column_url column")
     src.add_argument("--seeds", metavar="FILE", help="one column URL a line (optionally followed by the agency's name)")
     sc.add_argument("--out", required=True, metavar="DIR", help="folder for the files, manifests and crawl state")
     sc.add_argument("--since", metavar="YYYY-MM-DD", help="leave out reports listed or published before this day")
-    sc.add_argument("--rate", type=float, default=1.0, metavar="N",
-                    help="requests per second to one website (default 1; 0 = no limit, for local tests only)")
-    sc.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds to wait for an answer (default 20)")
+    sc.add_argument(
+        "--rate",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="requests per second to one website (default 1; 0 = no limit, for local tests only)",
+    )
+    sc.add_argument(
+        "--timeout", type=float, default=20.0, metavar="S", help="seconds to wait for an answer (default 20)"
+    )
     sc.add_argument("--retries", type=int, default=3, help="retries after a server error or time-out (default 3)")
     sc.add_argument("--workers", type=int, default=4, help="websites crawled at once (default 4)")
     sc.set_defaults(func=cmd_collect)

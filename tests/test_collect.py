@@ -100,9 +100,7 @@ def test_first_crawl_keeps_pages_and_attachments_with_manifests(crawled):
     assert src.column_url == crawled.sites.column(crawled.sites.c) and src.year == 2024
     assert src.report_page_url.endswith("/zwgk/ndbg/202501/t20250120_1.html")
     assert src.http_status == 200 and src.error is None and not src.blocked
-    assert (
-        src.first_seen is not None and src.first_seen.tzinfo is not None and src.fetched_at >= src.first_seen
-    )
+    assert src.first_seen is not None and src.first_seen.tzinfo is not None and src.fetched_at >= src.first_seen
     assert [v.sha256 for v in src.versions] == [m.sha256]
     beside = manifest_for(m.file)  # the loader's way in: the manifest beside a file (rewritten by later runs)
     assert beside.path == m.path and beside.sha256 == m.sha256 and manifest_for(m.path) is None
@@ -210,10 +208,7 @@ def test_unchanged_recrawl_asks_only_conditionally(crawled):
     first, second = crawled.runs[0], crawled.runs[1]
     failed_first = {h.path for site in "abc" for h in first.hits[site] if h.status in (0, 302, 404)}
     plain = [
-        (site, h.path)
-        for site in "abc"
-        for h in second.hits[site]
-        if not h.conditional and h.path not in failed_first
+        (site, h.path) for site in "abc" for h in second.hits[site] if not h.conditional and h.path not in failed_first
     ]
     assert plain == []
     assert not any(h.path == "/robots.txt" for site in "abc" for h in second.hits[site])  # kept for a day
@@ -243,9 +238,9 @@ def test_changed_report_keeps_both_versions(crawled):
     (m1, s1), (m2, s2) = sorted(versions, key=lambda x: x[1].first_seen)
     assert m1.file.exists() and m2.file.exists() and m1.sha256 != m2.sha256
     assert [v.sha256 for v in s2.versions] == [m1.sha256, m2.sha256]  # the history says which came when
-    assert s1.versions[0].page_published == datetime(2025, 3, 2) and s2.versions[
-        1
-    ].page_published == datetime(2025, 3, 5)
+    assert s1.versions[0].page_published == datetime(2025, 3, 2) and s2.versions[1].page_published == datetime(
+        2025, 3, 5
+    )
     assert "修改" in m2.file.read_text(encoding="utf-8") and "修改" not in m1.file.read_text(encoding="utf-8")
 
 
@@ -281,9 +276,7 @@ def _list(links: list[tuple[str, str]]) -> Resource:
 
 
 def test_rate_limit_per_host(tmp_path):
-    site = _tiny(
-        {"/l.html": _list([(f"/r{i}.html", f"{2020 + i}年政府信息公开工作年度报告") for i in range(5)])}
-    )
+    site = _tiny({"/l.html": _list([(f"/r{i}.html", f"{2020 + i}年政府信息公开工作年度报告") for i in range(5)])})
     for i in range(5):
         site.resources[f"/r{i}.html"] = Resource("<html><body>发布时间：2024-01-30</body></html>".encode())
     try:
@@ -354,9 +347,7 @@ def test_since_leaves_older_reports_alone(tmp_path):
     assert "/col/ndbg/art/2025/1/31/art_1.html" in b and not any(
         p.startswith("/col/ndbg/art/202") and not p.endswith("art_1.html") for p in b
     )
-    assert (
-        "/zwgk/ndbg/page_2.html" in c and "/zwgk/ndbg/page_3.html" not in c
-    )  # an all-older list page ends the walk
+    assert "/zwgk/ndbg/page_2.html" in c and "/zwgk/ndbg/page_3.html" not in c  # an all-older list page ends the walk
     assert "/uploadfiles/hongze-2024.pdf" in c
     assert s.counts["before_since"] == 7  # B: one on page 1, four on page 2; C: two on page 2
 

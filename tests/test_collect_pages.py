@@ -90,12 +90,8 @@ def test_list_page_trs_pager_dates_and_other_sites():
         '<script>createPageHTML(3, 0, "index", "html");</script>'
     )
     lp = parse_list(html, BASE, SITE)
-    assert [(x.url, x.date) for x in lp.reports] == [
-        (f"http://{SITE}/xxgk/ndbg/202401/t1.html", date(2024, 1, 26))
-    ]
-    assert (
-        lp.reports[0].title == "某局2023年政府信息公开工作年度报告"
-    )  # the title attribute over the cut text
+    assert [(x.url, x.date) for x in lp.reports] == [(f"http://{SITE}/xxgk/ndbg/202401/t1.html", date(2024, 1, 26))]
+    assert lp.reports[0].title == "某局2023年政府信息公开工作年度报告"  # the title attribute over the cut text
     assert lp.next_pages == (f"http://{SITE}/xxgk/ndbg/index_1.html", f"http://{SITE}/xxgk/ndbg/index_2.html")
     assert [x.url for x in lp.offsite] == ["http://other.gov.cn/a.html"]
 
@@ -200,11 +196,7 @@ def test_rate_limiter_spaces_requests_per_host():
     for _ in range(3):
         limiter.wait("a.gov.cn")
     limiter.wait("b.gov.cn")  # another host does not wait for the first one
-    assert (
-        len(waits) == 2
-        and waits[0] == pytest.approx(0.5, abs=0.05)
-        and waits[1] == pytest.approx(1.0, abs=0.05)
-    )
+    assert len(waits) == 2 and waits[0] == pytest.approx(0.5, abs=0.05) and waits[1] == pytest.approx(1.0, abs=0.05)
     limiter.set_host_interval("c.gov.cn", 2.0)  # a robots.txt Crawl-delay longer than our interval wins
     limiter.wait("c.gov.cn")
     limiter.wait("c.gov.cn")

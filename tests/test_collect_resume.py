@@ -94,13 +94,9 @@ def test_killed_crawl_resumes_without_fetching_again(tmp_path):
     assert {f"/files/{i:05d}.pdf" for i in range(n)} <= kept
     assert not list((out / "tmp").iterdir())
     con = sqlite3.connect(out / "collect.sqlite")
-    assert (
-        con.execute("SELECT count(*) FROM runs WHERE finished IS NULL").fetchone()[0] == 0
-    )  # the run is done
+    assert con.execute("SELECT count(*) FROM runs WHERE finished IS NULL").fetchone()[0] == 0  # the run is done
     con.close()
-    print(
-        f"killed after {before} requests with {len(had)} URLs kept; the resumed crawl asked {len(asked)} more"
-    )
+    print(f"killed after {before} requests with {len(had)} URLs kept; the resumed crawl asked {len(asked)} more")
 
 
 def test_collect_command_line(tmp_path):
@@ -125,9 +121,7 @@ def test_collect_command_line(tmp_path):
         sites.stop()
     assert p.returncode == 0, p.stderr
     assert (
-        "采集完成（第 1 次采集" in p.stdout
-        and "获取失败 3 个" in p.stdout
-        and "栏目 3 个（无法打开 0 个）" in p.stdout
+        "采集完成（第 1 次采集" in p.stdout and "获取失败 3 个" in p.stdout and "栏目 3 个（无法打开 0 个）" in p.stdout
     )
     assert len(read_manifests(out).manifests) > 20
     assert not sites.other.hits
@@ -143,11 +137,7 @@ def test_collect_bad_arguments_and_inputs(tmp_path):
     p = etl("collect", "--registry", str(reg), "--out", str(tmp_path / "o"))
     assert p.returncode == 1 and "没有可采集的栏目地址" in p.stderr and "column_url" in p.stderr
     p = etl("collect", "--seeds", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "o"))
-    assert (
-        p.returncode == 1
-        and p.stderr.startswith("采集失败：无法读取网址列表")
-        and len(p.stderr.splitlines()) == 1
-    )
+    assert p.returncode == 1 and p.stderr.startswith("采集失败：无法读取网址列表") and len(p.stderr.splitlines()) == 1
     p = etl("collect", "--seeds", str(reg), "--out", str(tmp_path / "o"), "--rate", "-1")
     assert p.returncode == 2 and "--rate" in p.stderr
     assert not Path(tmp_path / "o").exists()
@@ -184,9 +174,7 @@ def test_ctrl_c_stops_soon_and_the_next_run_resumes(tmp_path):
         pressed = time.monotonic()
         _, err = p.communicate(timeout=30)
         assert p.returncode == 130 and "已中断" in err and time.monotonic() - pressed < 3
-        s = collect(
-            from_file(seeds).seeds, out, CollectOptions(Options(rate=0, trust_env=False), progress=False)
-        )
+        s = collect(from_file(seeds).seeds, out, CollectOptions(Options(rate=0, trust_env=False), progress=False))
     finally:
         site.stop()
     assert s.resumed and s.counts["reused"] > 0

@@ -93,12 +93,7 @@ def test_late_by_the_page_time(con):
     found = page_rules.late(con)
     assert rules(found) == [("page_late", "甲局", 2023)]
     f = found[0]
-    assert (
-        f.severity == "warning"
-        and "2024-02-05" in f.message
-        and "5 天" in f.message
-        and "2024-01-31" in f.message
-    )
+    assert f.severity == "warning" and "2024-02-05" in f.message and "5 天" in f.message and "2024-01-31" in f.message
     assert f.cells == "page.page_published" and f.url.endswith("t1.html")
 
 
@@ -304,9 +299,7 @@ def test_evidence_rows_from_manifests():
         "发布时间：2024-01-25 10:00",
         (v1, v2),
     )
-    m = Manifest(
-        Path("x.manifest.json"), Path("files/s2.html"), "page", "s2", 10, "text/html", None, "x2", (src,)
-    )
+    m = Manifest(Path("x.manifest.json"), Path("files/s2.html"), "page", "s2", 10, "text/html", None, "x2", (src,))
     fail = Manifest(
         Path("y.manifest.json"),
         None,
@@ -341,12 +334,8 @@ def test_evidence_rows_from_manifests():
     )
     rows = [dict(zip(NAMES, r)) for r in evidence_rows([m, fail])]
     page, att = rows
-    assert page["version"] == 2 and page["first_seen"] == datetime(
-        2024, 2, 2, 9
-    )  # UTC 01:00 is 09:00 in China
-    assert (
-        page["agency_kind"] == "department" and page["agency_level"] == "province"
-    )  # judged from name and code
+    assert page["version"] == 2 and page["first_seen"] == datetime(2024, 2, 2, 9)  # UTC 01:00 is 09:00 in China
+    assert page["agency_kind"] == "department" and page["agency_level"] == "province"  # judged from name and code
     assert page["page_published"] == datetime(2024, 1, 25, 10) and page["http_status"] == 200
     assert att["sha256"] is None and att["http_status"] == 404 and att["last_seen"] == datetime(2024, 3, 1, 9)
     con = duckdb.connect()

@@ -190,7 +190,8 @@ def late(con: duckdb.DuckDBPyConnection, township_deadline: tuple[int, int] = (1
     none, its first sighting, but only if the column was already watched before the deadline."""
     rows = con.execute(f"""
         SELECT e.agency, e.year, any_value(e.agency_kind), any_value(e.agency_level),
-               min(e.page_published), arg_min(e.page_published_text, e.page_published), arg_min(e.url, e.page_published),
+               min(e.page_published), arg_min(e.page_published_text, e.page_published),
+               arg_min(e.url, e.page_published),
                min(e.first_seen), arg_min(e.url, e.first_seen),
                (SELECT min(c.first_seen) FROM {TABLE} c
                  WHERE c.kind = 'list' AND c.url = c.column_url AND c.agency = e.agency)
@@ -332,10 +333,10 @@ def not_in_column(
             if error:
                 msg = f"{agency} 的政府信息公开年报栏目无法打开（{error}），未能找到其 {year} 年度报告（{column_url}）"
             else:
-                msg = f"{agency} 的政府信息公开年报栏目中没有 {year} 年度报告（{column_url}，{last_crawl:%Y-%m-%d} 采集）"
-            out.append(
-                PageFinding("page_not_in_column", "error", agency, year, column_url, msg, "page.column_url")
-            )
+                msg = (
+                    f"{agency} 的政府信息公开年报栏目中没有 {year} 年度报告（{column_url}，{last_crawl:%Y-%m-%d} 采集）"
+                )
+            out.append(PageFinding("page_not_in_column", "error", agency, year, column_url, msg, "page.column_url"))
     return out
 
 

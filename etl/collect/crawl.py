@@ -65,9 +65,7 @@ class Crawler:
         self.options = options
         self.run_id = run_id
         self.progress = progress
-        self.fetcher = Fetcher(
-            options.fetch, robots_cache=self._robots_cache, robots_store=self._robots_store
-        )
+        self.fetcher = Fetcher(options.fetch, robots_cache=self._robots_cache, robots_store=self._robots_store)
         self.counts: Counter[str] = Counter()
         self.failures: list[tuple[str, str]] = []
         self.columns_failed: list[tuple[str, str]] = []
@@ -311,9 +309,7 @@ class Crawler:
                 self._count("before_since")
                 continue
             listed = (
-                Published(
-                    datetime.combine(link.date, datetime.min.time()), f"栏目列表日期：{link.date}", "栏目列表"
-                )
+                Published(datetime.combine(link.date, datetime.min.time()), f"栏目列表日期：{link.date}", "栏目列表")
                 if link.date
                 else None
             )
@@ -329,16 +325,12 @@ class Crawler:
                 continue
             for link2 in got.report.offsite:
                 f = found(link2.url, "attachment", link, report_page_url=link.url)
-                self._record_offsite(
-                    link2, "attachment", dataclasses.replace(f, year=report_year(link.title))
-                )
+                self._record_offsite(link2, "attachment", dataclasses.replace(f, year=report_year(link.title)))
             year = report_year(link.title) or got.report.year
             atts = got.report.attachments[: limits.MAX_ATTACHMENTS]
             self.progress.add(len(atts))
             for att in atts:
-                f = dataclasses.replace(
-                    found(att.url, "attachment", link, report_page_url=link.url), year=year
-                )
+                f = dataclasses.replace(found(att.url, "attachment", link, report_page_url=link.url), year=year)
                 self.fetch(att.url, "attachment", f, site, pub)
                 self.progress.advance()
 

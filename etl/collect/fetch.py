@@ -112,9 +112,7 @@ class Fetcher:
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
         self._origin_locks: dict[str, threading.Lock] = {}  # one robots.txt fetch per site, sites in parallel
-        self._robots_cache = (
-            robots_cache  # the state's copy of robots.txt: (text, validators, fetched this run)
-        )
+        self._robots_cache = robots_cache  # the state's copy of robots.txt: (text, validators, fetched this run)
         self._robots_store = robots_store
         self.requests = 0
         self.conditional_requests = 0
@@ -140,9 +138,7 @@ class Fetcher:
         """RFC 9309: a missing robots.txt (4xx) allows everything; one that cannot be fetched
         (5xx, no answer) forbids everything for this crawl. Redirects are followed on the host."""
         url = origin + "/robots.txt"
-        cached, validators, fresh = (
-            self._robots_cache(url) if self._robots_cache else (None, Validators(), False)
-        )
+        cached, validators, fresh = self._robots_cache(url) if self._robots_cache else (None, Validators(), False)
         if fresh and cached is not None:
             text = cached  # fetched earlier in this (resumed) crawl
         else:
@@ -205,9 +201,7 @@ class Fetcher:
             r = self._get(current, validators)  # the URL's own validators on every hop: the last one answers
             count += r.requests
             if r.status not in _REDIRECT:
-                return dataclasses.replace(
-                    r, url=url, final_url=current, requests=count, moved_permanently=permanent
-                )
+                return dataclasses.replace(r, url=url, final_url=current, requests=count, moved_permanently=permanent)
             location = r.location
             if not location:
                 return self._failed(
@@ -259,9 +253,7 @@ class Fetcher:
             r = dataclasses.replace(r, requests=tries, conditional=bool(headers))
             if wait is None or tries > self.options.retries:
                 return r
-            time.sleep(
-                wait if wait > 0 else min(self.options.backoff * 2 ** (tries - 1), limits.MAX_BACKOFF_SECONDS)
-            )
+            time.sleep(wait if wait > 0 else min(self.options.backoff * 2 ** (tries - 1), limits.MAX_BACKOFF_SECONDS))
 
     def _once(self, url: str, headers: dict) -> tuple[Response, float | None]:
         """(response, None) when final; (response, seconds to wait or 0 for the backoff) when worth a retry."""

@@ -12,7 +12,8 @@ state (etl.collect.state), atomically; the state stays the one source of truth.
      "content_type": "application/pdf", "problem": null, "text_sha256": null,
      "sources": [{"url": …, "column_url": …, "agency": …, "agency_kind": …, "region_code": …, "title": …,
                   "year": 2024, "report_page_url": …, "list_date": "2025-01-20",
-                  "first_found": …, "last_found": …, "fetched_at": …, "http_status": 200, "error": null, "blocked": false,
+                  "first_found": …, "last_found": …, "fetched_at": …, "http_status": 200, "error": null,
+                  "blocked": false,
                   "first_seen": …, "last_seen": …,
                   "page_published": "2025-01-20T10:00:00", "page_published_text": "发布时间：2025-01-20 10:00",
                   "versions": [{"sha256": …, "file": …, "first_seen": …, "last_seen": …,
@@ -123,7 +124,8 @@ def _sources(state: State, urls: list[str], sha: str | None) -> list[dict]:
         pub = mine or latest
         found = state.query(
             """SELECT column_url, agency, agency_kind, region_code, title, year, report_page_url,
-                                      list_date, first_found, last_found FROM found WHERE url = ? ORDER BY column_url""",
+                                      list_date, first_found, last_found
+                               FROM found WHERE url = ? ORDER BY column_url""",
             [url],
         )
         for col, agency, akind, code, title, year, page_url, list_date, first_found, last_found in found:
@@ -164,15 +166,11 @@ def _sources(state: State, urls: list[str], sha: str | None) -> list[dict]:
 
 
 def write_blob_manifest(state: State, sha: str) -> Path | None:
-    rows = state.query(
-        "SELECT path, size, content_type, kind, problem, text_sha256 FROM blobs WHERE sha256 = ?", [sha]
-    )
+    rows = state.query("SELECT path, size, content_type, kind, problem, text_sha256 FROM blobs WHERE sha256 = ?", [sha])
     if not rows:
         return None
     rel, size, ctype, kind, problem, text_sha = rows[0]
-    urls = [
-        r[0] for r in state.query("SELECT url FROM versions WHERE sha256 = ? ORDER BY first_seen, url", [sha])
-    ]
+    urls = [r[0] for r in state.query("SELECT url FROM versions WHERE sha256 = ? ORDER BY first_seen, url", [sha])]
     path = state.out / (rel + SUFFIX)
     _atomic_write(
         path,

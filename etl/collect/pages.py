@@ -17,12 +17,8 @@ from etl.read.textnorm import decode, to_halfwidth
 
 _REPORT = re.compile(r"年度报告|年报")
 _NEXT_TEXT = re.compile(r"^(下一页|下页|下一頁|后页|next|>|›|»|>>)$", re.I)
-_PAGE_HREF = re.compile(
-    r"(?:^|/)(?:index|list|page|default|list_page)[_-]\d+\.(?:s?html?|jsp|php|aspx?)$", re.I
-)
-_PAGE_QUERY = re.compile(
-    r"(?:^|&)(?:page|pageno|pageindex|pagenum|curpage|currentpage|p|pn|pg)=\d+(?:&|$)", re.I
-)
+_PAGE_HREF = re.compile(r"(?:^|/)(?:index|list|page|default|list_page)[_-]\d+\.(?:s?html?|jsp|php|aspx?)$", re.I)
+_PAGE_QUERY = re.compile(r"(?:^|&)(?:page|pageno|pageindex|pagenum|curpage|currentpage|p|pn|pg)=\d+(?:&|$)", re.I)
 _PAGE_WORD = re.compile(r"^(\d{1,4}|首页|尾页|末页|上一页|上页|\[\d+\])$")
 # TRS (the most common government CMS) writes its pager in script: createPageHTML(pages, current, "index", "html")
 _TRS_PAGER = re.compile(
@@ -30,7 +26,10 @@ _TRS_PAGER = re.compile(
     r"['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
 # a page time is China local time as printed (an ISO zone suffix is not applied)
-_DATE = r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+_DATE = (
+    r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?"  # the day
+    r"(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"  # the time, if printed
+)
 _LABELLED = re.compile(r"(发布时间|发布日期|公开日期|发文日期|信息时间|时间|日期)\s*[:：]\s*" + _DATE)
 _LABEL_RANK = {
     "发布时间": 0,
@@ -52,9 +51,7 @@ _META_NAMES = (
     "dcterms.issued",
     "createdate",
 )
-_CHROME = re.compile(
-    r"nav|menu|footer|header|banner|logo|share|copyright|sidebar|ewm|qrcode|icon|button", re.I
-)
+_CHROME = re.compile(r"nav|menu|footer|header|banner|logo|share|copyright|sidebar|ewm|qrcode|icon|button", re.I)
 _YEAR_TITLE = re.compile(r"((?:19|20)\d\d)\s*年度?\s*(?:[\u4e00-\u9fff（）()]{0,30}?)(?:年度报告|年报)")
 _YEAR_ANY = re.compile(r"((?:19|20)\d\d)\s*年")
 _TITLE_MAX = 120  # anchors longer than this are paragraphs, not titles

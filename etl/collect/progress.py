@@ -25,9 +25,7 @@ class Progress:
             from rich.progress import Progress as RichProgress
 
             class _Rate(ProgressColumn):
-                def render(
-                    self, task
-                ):  # over the whole crawl: rich's windowed speed jumps as the total grows
+                def render(self, task):  # over the whole crawl: rich's windowed speed jumps as the total grows
                     rate = task.completed / task.elapsed if task.elapsed else 0.0
                     return f"{rate:.1f} 个/秒"
 

@@ -111,7 +111,8 @@ def summary_lines(s: CollectSummary) -> list[str]:
         f"{head}（第 {s.run} 次采集，{s.seconds:.1f} 秒）：{s.out}",
         f"  栏目 {s.columns} 个（无法打开 {len(s.columns_failed)} 个）；列表页 {c.get('list', 0)} 页，"
         f"报告页 {c.get('page', 0)} 个，附件 {c.get('attachment', 0)} 个；每秒 {rate:.1f} 个",
-        f"  请求 {s.requests} 次，其中条件请求 {s.conditional_requests} 次、未变化（304）{c.get('not_modified', 0)} 次；"
+        f"  请求 {s.requests} 次，其中条件请求 {s.conditional_requests} 次、"
+        f"未变化（304）{c.get('not_modified', 0)} 次；"
         f"本次已有而未重复请求 {c.get('reused', 0)} 个",
         f"  新保存的内容 {c.get('new', 0)} 份，其中同一地址内容有变化 {c.get('changed', 0)} 份；"
         f"获取失败 {len(s.failures)} 个",

@@ -52,9 +52,7 @@ def from_file(path: str | Path) -> Seeds:
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(
-            f"无法读取网址列表（{getattr(exc, 'strerror', None) or exc}）", file=str(path)
-        ) from None
+        raise SeedError(f"无法读取网址列表（{getattr(exc, 'strerror', None) or exc}）", file=str(path)) from None
     seeds, skipped = [], []
     for i, line in enumerate(lines, start=1):
         line = line.strip()

@@ -92,9 +92,7 @@ def problem(kind: str, data: bytes, url: str, stored_ext: str) -> str | None:
         what = _NAMES.get(named or "", "附件")
         return f"附件内容无法识别为 {what} 文件，可能已损坏"
     if named and _NAMES.get(named) != _NAMES.get(stored_ext):
-        return (
-            f"附件链接标明为 {_NAMES.get(named)} 文件，实际内容为 {_NAMES.get(stored_ext, stored_ext)} 文件"
-        )
+        return f"附件链接标明为 {_NAMES.get(named)} 文件，实际内容为 {_NAMES.get(stored_ext, stored_ext)} 文件"
     if stored_ext in ("docx", "xlsx") and _zip_kind(data) is None:
         return "附件是损坏的 Office 文件，无法打开"
     return None

@@ -149,9 +149,7 @@ class State:
     def begin_run(self, started: str, options: str) -> tuple[int, bool]:
         """(run id, resumed): an unfinished run is resumed, else a new one begins."""
         with self.transaction() as con:
-            row = con.execute(
-                "SELECT run_id FROM runs WHERE finished IS NULL ORDER BY run_id DESC LIMIT 1"
-            ).fetchone()
+            row = con.execute("SELECT run_id FROM runs WHERE finished IS NULL ORDER BY run_id DESC LIMIT 1").fetchone()
             if row:
                 return row[0], True
             cur = con.execute("INSERT INTO runs (started, options) VALUES (?, ?)", [started, options])
@@ -231,9 +229,7 @@ class State:
         return True
 
     def mark_dirty_for_url(self, con: sqlite3.Connection, url: str) -> None:
-        con.execute(
-            "UPDATE blobs SET dirty = 1 WHERE sha256 IN (SELECT sha256 FROM versions WHERE url = ?)", [url]
-        )
+        con.execute("UPDATE blobs SET dirty = 1 WHERE sha256 IN (SELECT sha256 FROM versions WHERE url = ?)", [url])
 
     def add_found(self, con: sqlite3.Connection, f: Found, when: str) -> None:
         con.execute(

@@ -105,9 +105,7 @@ def start_sites() -> Sites:
     _site_a(s.a, s.other)
     _site_b(s.b)
     _site_c(s.c)
-    s.other.resources["/xxgk/2020ndbg.html"] = Resource(
-        _report("2020年政府信息公开工作年度报告", "", "/x.pdf", "x")
-    )
+    s.other.resources["/xxgk/2020ndbg.html"] = Resource(_report("2020年政府信息公开工作年度报告", "", "/x.pdf", "x"))
     return s
 
 
