@@ -341,3 +341,13 @@ def test_evidence_rows_from_manifests():
     con = duckdb.connect()
     assert page_rules.load_page_evidence(con, [m, fail]) == 2
     assert con.execute(f"SELECT count(*) FROM {TABLE} WHERE error IS NOT NULL").fetchone()[0] == 1
+
+
+def test_page_findings_are_registered_rules():
+    from etl.registry.rules import BY_ID
+
+    assert all(BY_ID[r].scope == "page" for r in PAGE_RULES)
+    with pytest.raises(ValueError):
+        page_rules.PageFinding("no_such_rule", "error", None, None, None, "x", "")
+    with pytest.raises(ValueError):
+        page_rules.PageFinding("page_changed", "error", None, None, None, "x", "")  # it only warns

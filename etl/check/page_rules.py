@@ -17,6 +17,7 @@ from datetime import date, datetime
 import duckdb
 
 from etl.collect.manifest import CHINA, Manifest
+from etl.registry.rules import BY_ID, RULES
 from etl.warehouse.agencies import deadline, kind_of, level_of
 
 TABLE = "page_evidence"
@@ -71,12 +72,7 @@ PAGE_EVIDENCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("last_seen", "TIMESTAMP", "last time the URL served this content (failed fetch: its time)"),
 )
 
-PAGE_RULES = {
-    "page_late": "网站上的发布时间（或首次发现时间）不晚于条例第四十九条的期限",
-    "page_unavailable": "报告页面和附件能够打开，且是可读的报告文件",
-    "page_changed": "报告发布后内容和发布时间不再改动",
-    "page_not_in_column": "每年的报告都能在本机关的政府信息公开年报栏目中找到",
-}
+PAGE_RULES = {r.id: r.zh for r in RULES if r.scope == "page"}  # their words live in the rule registry
 
 
 @dataclass(frozen=True)
@@ -88,6 +84,11 @@ class PageFinding:
     url: str | None
     message: str
     cells: str  # the evidence columns it rests on, comma-separated, as page.<column>
+
+    def __post_init__(self) -> None:
+        r = BY_ID.get(self.rule)
+        if r is None or r.scope != "page" or self.severity not in r.severities:
+            raise ValueError(f"page finding of an unregistered rule or severity: {self.rule} {self.severity}")
 
 
 def _whose(agency: str | None, year: int | None) -> str:

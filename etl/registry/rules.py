@@ -61,6 +61,7 @@ class Rule:
 
 _R = "etl.check.report_rules:"
 _X = "etl.check.cross_report:"
+_P = "etl.check.page_rules:"
 RULES: tuple[Rule, ...] = (
     # ---- one report: the format's own arithmetic ----
     Rule(
@@ -299,6 +300,43 @@ RULES: tuple[Rule, ...] = (
         "正文与上一年度相同不超过 90%",
         "The text repeats no more than 90% of last year's",
         _X + "copied",
+    ),
+    # ---- the website the report was collected from (python -m etl collect; supervision rows 1, 3, 4, 5) ----
+    Rule(
+        "page_late",
+        "page",
+        "report",
+        ("warning",),
+        "网站上的发布时间（或首次发现时间）不晚于条例第四十九条的期限",
+        "The time the website shows (or first sighting) is within the deadline of article 49",
+        _P + "late",
+    ),
+    Rule(
+        "page_unavailable",
+        "page",
+        "report",
+        ("error",),
+        "报告页面和附件能够打开，且是可读的报告文件",
+        "The report page and its attachments open and are readable report files",
+        _P + "unavailable",
+    ),
+    Rule(
+        "page_changed",
+        "page",
+        "report",
+        ("warning",),
+        "报告发布后内容和发布时间不再改动",
+        "The report and its publication time do not change after publication",
+        _P + "changed",
+    ),
+    Rule(
+        "page_not_in_column",
+        "page",
+        "report",
+        ("error",),
+        "每年的报告都能在本机关的政府信息公开年报栏目中找到",
+        "Each year's report can be found in the agency's annual-report column",
+        _P + "not_in_column",
     ),
 )
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
