@@ -156,8 +156,8 @@ def test_crawl_delay_from_robots_txt(crawled):
     times = [h.at for h in crawled.runs[0].hits["c"] if h.path != "/robots.txt"]
     gaps = [b - a for a, b in zip(times, times[1:])]
     # Crawl-delay: 0.1 though the rate limit is off (without it requests come ~3 ms apart); the server's
-    # clock sees the spacing with a few ms of jitter
-    assert len(gaps) >= 5 and min(gaps) >= 0.05 and sum(gaps) / len(gaps) >= 0.09
+    # clock sees the spacing with jitter that grows on a loaded machine (a late hit, then an early one)
+    assert len(gaps) >= 5 and min(gaps) >= 0.02 and sum(gaps) / len(gaps) >= 0.09
 
 
 def test_server_error_recovers_on_retry(crawled):
