@@ -1,0 +1,341 @@
+"""The 督办 workflow for report findings and the review of reading doubts.
+
+States and the allowed steps are data (TRANSITIONS), checked here for every request with a
+reason in Chinese. A person's steps go through `decide` (a batch: all or nothing) or `plan` +
+`apply_plan` (the Excel import applies the valid rows); the data's own steps go through
+`mark_fixed` and `mark_overdue`, called by the loader. Every change bumps the state row's
+version and appends one row to finding_history naming the account; nothing is ever deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from etl.review import tables as t
+from etl.review.errors import Refusal, Refused
+from etl.review.model import Actor, Decision, FindingRef, Fix, HistoryEntry, NoteEntry, ReportRef, StateRow
+from etl.review.scope import Scope
+from etl.review.store import Conflict, ReviewStore
+
+REPORT_STATES = ("待核实", "已确认", "已排除", "已通知", "已整改", "逾期未改")
+READING_STATES = ("待核查", "已确认读数", "已更正", "无法辨认")
+STATES = {"report": REPORT_STATES, "reading": READING_STATES}
+INITIAL = {"report": "待核实", "reading": "待核查"}
+SYSTEM = "系统"  # the account named in history for changes made by the data
+
+
+@dataclass(frozen=True)
+class Transition:
+    origin: str
+    source: str
+    target: str
+    by: str  # person / data / correction
+
+
+def _steps(origin: str, by: str, pairs: str) -> list[Transition]:
+    out = []
+    for pair in pairs.split():
+        a, b = pair.split("→")
+        out += [Transition(origin, a, x, by) for x in b.split("|")]
+    return out
+
+
+TRANSITIONS: tuple[Transition, ...] = tuple(
+    _steps("report", "person", "待核实→已确认|已排除 已确认→已通知|已排除|待核实 已排除→待核实 "
+                               "已通知→已通知|已确认 逾期未改→已通知")  # 已通知→已通知: a new deadline
+    + _steps("report", "data", "待核实→已整改 已确认→已整改 已通知→已整改|逾期未改 逾期未改→已整改")
+    + _steps("reading", "person", "待核查→已确认读数|无法辨认 已确认读数→待核查 无法辨认→待核查")
+    + _steps("reading", "correction", "待核查→已更正 已确认读数→已更正 无法辨认→已更正 已更正→已更正|待核查")
+)
+NEEDS_REASON = frozenset({"已排除"})
+NEEDS_DEADLINE = frozenset({"已通知"})
+KEEPS_DEADLINE = frozenset({"已通知", "逾期未改"})
+
+
+def allowed(origin: str, source: str, by: str = "person") -> tuple[str, ...]:
+    return tuple(x.target for x in TRANSITIONS if x.origin == origin and x.source == source and x.by == by)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---- reading the store -------------------------------------------------------------------------
+
+def _row(r) -> StateRow:
+    return StateRow(**{k: r._mapping[k] for k in StateRow.__dataclass_fields__})
+
+
+def scope_clause(scope: Scope, table: sa.Table = t.finding_states):
+    """The SQL form of Scope.contains for a table with province/city/county columns."""
+    conds = [table.c[k] == v for k, v in (("province", scope.province), ("city", scope.city),
+                                         ("county", scope.county)) if v is not None]
+    return sa.and_(sa.true(), *conds)
+
+
+def load_states(conn: Connection, ids: Iterable[str]) -> dict[str, StateRow]:
+    ids = list(dict.fromkeys(ids))
+    out: dict[str, StateRow] = {}
+    for i in range(0, len(ids), 500):  # bound the IN list
+        q = sa.select(t.finding_states).where(t.finding_states.c.finding_id.in_(ids[i : i + 500]))
+        out.update((r.finding_id, _row(r)) for r in conn.execute(q))
+    return out
+
+
+def states(store: ReviewStore, ids: Iterable[str] | None = None, scope: Scope | None = None) -> dict[str, StateRow]:
+    """Stored states by finding id (a finding absent here is in INITIAL[origin])."""
+    with store.read() as conn:
+        if ids is not None:
+            found = load_states(conn, ids)
+            return {k: v for k, v in found.items() if scope is None or scope.contains(v.province, v.city, v.county)}
+        q = sa.select(t.finding_states)
+        if scope is not None:
+            q = q.where(scope_clause(scope))
+        return {r.finding_id: _row(r) for r in conn.execute(q)}
+
+
+def state_of(store: ReviewStore, finding: FindingRef) -> str:
+    row = states(store, [finding.finding_id]).get(finding.finding_id)
+    return row.state if row else INITIAL[finding.origin]
+
+
+def state_counts(store: ReviewStore, scope: Scope) -> dict[tuple[str | None, str | None, str | None, str], int]:
+    """(province, city, county, state) -> number of stored states, within the scope."""
+    fs = t.finding_states
+    q = (sa.select(fs.c.province, fs.c.city, fs.c.county, fs.c.state, sa.func.count())
+         .where(scope_clause(scope)).group_by(fs.c.province, fs.c.city, fs.c.county, fs.c.state))
+    with store.read() as conn:
+        return {(p, c, k, s): n for p, c, k, s, n in conn.execute(q)}
+
+
+def history(store: ReviewStore, finding_id: str) -> list[HistoryEntry]:
+    h = t.finding_history
+    q = sa.select(h).where(h.c.finding_id == finding_id).order_by(h.c.id)
+    with store.read() as conn:
+        return [HistoryEntry(**{k: r._mapping[k] for k in HistoryEntry.__dataclass_fields__}) for r in conn.execute(q)]
+
+
+def notes(store: ReviewStore, finding_id: str) -> list[NoteEntry]:
+    n = t.notes
+    with store.read() as conn:
+        rows = conn.execute(sa.select(n).where(n.c.finding_id == finding_id).order_by(n.c.id))
+        return [NoteEntry(r.finding_id, r.at, r.account, r.text) for r in rows]
+
+
+# ---- checking a person's requests --------------------------------------------------------------
+
+def permission(actor: Actor, f: FindingRef | ReportRef) -> str | None:
+    """Why this actor may not act on this finding or report, or None."""
+    if actor.role not in ("reviewer", "admin"):
+        return f"账户“{actor.name}”为只读（查看者），不能更改状态、添加说明或更正数值"
+    if not actor.scope.contains(f.province, f.city, f.county):
+        place = "/".join(p for p in (f.province, f.city, f.county) if p) or "（地区不明）"
+        return f"该项属于 {place}，不在您的范围（{actor.scope}）内"
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    decision: Decision
+    source: str
+
+
+@dataclass
+class Plan:
+    """What a batch of decisions would do: state changes, notes to add, rows that change nothing,
+    and the refused ones with their reasons."""
+
+    steps: list[Step] = field(default_factory=list)
+    notes: list[Decision] = field(default_factory=list)
+    unchanged: list[Decision] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+
+
+def _check(actor: Actor, d: Decision, cur: StateRow | None, today: date) -> Step | Decision | str | None:
+    """A Step (a change of state), a Decision (a note only), None (nothing to do) or a reason."""
+    f = d.finding
+    if f.origin not in STATES:
+        return f"未知的问题类别“{f.origin}”"
+    if (why := permission(actor, f)) is not None:
+        return why
+    source = cur.state if cur else INITIAL[f.origin]
+    note = (d.note or "").strip() or None
+    target = (d.state or "").strip() or source
+    if target not in STATES[f.origin]:
+        choices = "、".join(s for s in STATES[f.origin] if any(x.target == s and x.by == "person" for x in TRANSITIONS))
+        return f"未知状态“{target}”；可填：{choices}"
+    same_deadline = d.deadline is None or (cur is not None and d.deadline == cur.deadline)
+    if target == source and (target not in NEEDS_DEADLINE or same_deadline):
+        return d if note and note != (cur.note if cur else None) else None
+    if target not in allowed(f.origin, source):
+        if target in ("已整改", "逾期未改"):
+            return f"“{target}”由数据自动判定（新文件中问题消失，或期限已过），不能手工设置"
+        if target == "已更正":
+            return "“已更正”须通过更正数值完成"
+        return f"不能从“{source}”改为“{target}”"
+    if target in NEEDS_REASON and not note:
+        return f"改为“{target}”须写明理由（说明）"
+    if target in NEEDS_DEADLINE:
+        if d.deadline is None:
+            return f"改为“{target}”须填写整改期限"
+        if d.deadline < today:
+            return f"整改期限 {d.deadline.isoformat()} 早于今天"
+    return Step(replace(d, state=target, note=note), source)
+
+
+def plan(conn: Connection, actor: Actor, decisions: Sequence[Decision], today: date) -> Plan:
+    out = Plan()
+    current = load_states(conn, (d.finding.finding_id for d in decisions))
+    seen: set[str] = set()
+    for d in decisions:
+        fid = d.finding.finding_id
+        if fid in seen:
+            out.refusals.append(Refusal(fid, "同一批中重复出现"))
+            continue
+        seen.add(fid)
+        r = _check(actor, d, current.get(fid), today)
+        if isinstance(r, str):
+            out.refusals.append(Refusal(fid, r))
+        elif isinstance(r, Step):
+            out.steps.append(r)
+        elif isinstance(r, Decision):
+            out.notes.append(r)
+        else:
+            out.unchanged.append(d)
+    return out
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+def write_state(conn: Connection, f: FindingRef, source: str, target: str, *, account: str, via: str,
+               at: datetime, note: str | None, deadline: date | None, fixed: Fix | None = None) -> HistoryEntry:
+    """Write one change: the state row (optimistic version check) and its history row."""
+    fs = t.finding_states
+    cur = load_states(conn, [f.finding_id]).get(f.finding_id)
+    if (cur.state if cur else INITIAL[f.origin]) != source:
+        raise Conflict(f.finding_id)  # changed since it was checked: re-run the transaction
+    keep = deadline if target in KEEPS_DEADLINE else None
+    values = dict(
+        origin=f.origin, state=target, deadline=keep, note=note, agency_key=f.agency_key, agency_name=f.agency_name,
+        year=f.year, rule=f.rule, cells=f.cells, report_sha256=f.report_sha256, province=f.province, city=f.city,
+        county=f.county, updated_at=at, updated_by=account,
+        fixed_old_file=str(fixed.old_file) if fixed and fixed.old_file else None,
+        fixed_new_file=str(fixed.new_file) if fixed else None)
+    if cur is None:
+        conn.execute(sa.insert(fs).values(finding_id=f.finding_id, version=1, **values))
+    else:
+        done = conn.execute(sa.update(fs).where(fs.c.finding_id == f.finding_id, fs.c.version == cur.version)
+                            .values(version=cur.version + 1, **values))
+        if done.rowcount != 1:
+            raise Conflict(f.finding_id)
+    entry = HistoryEntry(f.finding_id, at, account, via, source, target, note, deadline)
+    conn.execute(sa.insert(t.finding_history).values(**entry.__dict__))
+    return entry
+
+
+def _ensure_row(conn: Connection, f: FindingRef, account: str, at: datetime) -> None:
+    """A note needs a state row to hang on: the implicit initial state is written out (no history:
+    the state did not change)."""
+    fs = t.finding_states
+    if conn.execute(sa.select(fs.c.finding_id).where(fs.c.finding_id == f.finding_id)).first() is None:
+        conn.execute(sa.insert(fs).values(
+            finding_id=f.finding_id, origin=f.origin, state=INITIAL[f.origin], agency_key=f.agency_key,
+            agency_name=f.agency_name, year=f.year, rule=f.rule, cells=f.cells, report_sha256=f.report_sha256,
+            province=f.province, city=f.city, county=f.county, version=1, updated_at=at, updated_by=account))
+
+
+def _add_note(conn: Connection, f: FindingRef, account: str, at: datetime, text: str) -> NoteEntry:
+    _ensure_row(conn, f, account, at)
+    entry = NoteEntry(f.finding_id, at, account, text)
+    conn.execute(sa.insert(t.notes).values(**entry.__dict__))
+    return entry
+
+
+def apply_plan(conn: Connection, actor: Actor, p: Plan, *, via: str, at: datetime) -> list[HistoryEntry]:
+    out = [write_state(conn, s.decision.finding, s.source, s.decision.state, account=actor.name, via=via, at=at,
+                      note=s.decision.note, deadline=s.decision.deadline) for s in p.steps]
+    for d in p.notes:
+        _add_note(conn, d.finding, actor.name, at, d.note or "")
+    return out
+
+
+def decide(store: ReviewStore, actor: Actor, decisions: Sequence[Decision], *, today: date | None = None,
+           via: str = "dashboard", at: datetime | None = None) -> list[HistoryEntry]:
+    """Apply a batch of decisions, all or nothing: if any is refused, Refused lists every refusal
+    and nothing is written. Decisions that change nothing are skipped."""
+    today = today or date.today()
+
+    def run(conn: Connection) -> list[HistoryEntry]:
+        p = plan(conn, actor, decisions, today)
+        if p.refusals:
+            raise Refused(p.refusals)
+        return apply_plan(conn, actor, p, via=via, at=at or now())
+
+    return store.write(run)
+
+
+def add_note(store: ReviewStore, actor: Actor, finding: FindingRef, text: str, *,
+             at: datetime | None = None) -> NoteEntry:
+    """A note on any finding, in any state, by a reviewer or admin in scope."""
+    text = (text or "").strip()
+    why = permission(actor, finding) or (None if text else "说明不能为空")
+    if why:
+        raise Refused([Refusal(finding.finding_id, why)])
+    return store.write(lambda conn: _add_note(conn, finding, actor.name, at or now(), text))
+
+
+def mark_fixed(store: ReviewStore, fixes: Iterable[Fix], *, at: datetime | None = None) -> list[HistoryEntry]:
+    """已整改 (复核通过) for report-origin findings gone from a newer file of the same agency and year,
+    with both files named. Findings already 已整改 or 已排除 keep their state. One transaction."""
+    fixes = [x for x in fixes if x.finding.origin == "report"]
+
+    def run(conn: Connection) -> list[HistoryEntry]:
+        when = at or now()
+        current = load_states(conn, (x.finding.finding_id for x in fixes))
+        out = []
+        for x in fixes:
+            cur = current.get(x.finding.finding_id)
+            source = cur.state if cur else INITIAL["report"]
+            if "已整改" not in allowed("report", source, "data"):
+                continue
+            old = f"（原文件 {x.old_file}）" if x.old_file else ""
+            out.append(write_state(conn, x.finding, source, "已整改", account=SYSTEM, via="data", at=when,
+                                  note=f"复核通过：新文件 {x.new_file} 中已无此问题{old}", deadline=None, fixed=x))
+        return out
+
+    return store.write(run)
+
+
+def mark_overdue(store: ReviewStore, today: date | None = None, *, at: datetime | None = None) -> list[HistoryEntry]:
+    """逾期未改 for every 已通知 finding whose deadline has passed (call after mark_fixed on a load,
+    and daily). The deadline day itself still counts as in time."""
+    today = today or date.today()
+    fs = t.finding_states
+
+    def run(conn: Connection) -> list[HistoryEntry]:
+        when = at or now()
+        rows = conn.execute(sa.select(fs).where(fs.c.state == "已通知", fs.c.deadline < today)).fetchall()
+        out = []
+        for r in rows:
+            ref = FindingRef(r.finding_id, r.origin, r.agency_key, r.agency_name, r.year, r.rule, r.cells,
+                             r.report_sha256, r.province, r.city, r.county)
+            out.append(write_state(conn, ref, "已通知", "逾期未改", account=SYSTEM, via="data", at=when,
+                                  note=f"整改期限 {r.deadline.isoformat()} 已过，问题仍在", deadline=r.deadline))
+        return out
+
+    return store.write(run)
+
+
+def export_columns(store: ReviewStore, findings: Mapping[str, FindingRef]) -> dict[str, tuple[str, str, str]]:
+    """The 督办清单's 状态, 说明, 期限 for each finding id (期限 as YYYY-MM-DD or "")."""
+    found = states(store, findings)
+    out = {}
+    for fid, f in findings.items():
+        r = found.get(fid)
+        out[fid] = ((r.state, r.note or "", r.deadline.isoformat() if r.deadline else "") if r
+                    else (INITIAL[f.origin], "", ""))
+    return out
