@@ -1,6 +1,6 @@
 """Accounts, roles, region scopes, logins and sessions, kept in the review store.
 
-Passwords are hashed with argon2id (argon2-cffi) and never stored, logged or shown. After
+Passwords are hashed with argon2id (argon2-cffi, default_hasher) and never stored, logged or shown. After
 MAX_FAILURES wrong passwords in a row an account is locked, for LOCK_FIRST and twice as long after
 each further failure (up to LOCK_MAX); a correct password ends the run. A login returns a
 Session: a random token (kept by the dashboard in st.session_state; only its sha256 is stored)
@@ -35,6 +35,14 @@ LOCK_MAX = timedelta(hours=1)
 IDLE = timedelta(minutes=30)
 MAX_AGE = timedelta(hours=12)
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen is written at most this often
+
+
+def default_hasher() -> PasswordHasher:
+    """argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 50 ms a hash on
+    the 2-core server, so a burst of logins cannot pin the CPU; a stolen store still costs an
+    attacker that much memory and time per guess. Hashes made with other parameters are
+    re-hashed with these at the next login."""
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,7 @@ class Accounts:
                  hasher: PasswordHasher | None = None, idle: timedelta = IDLE, max_age: timedelta = MAX_AGE) -> None:
         self.store = store
         self.clock = clock
-        self.hasher = hasher or PasswordHasher()
+        self.hasher = hasher or default_hasher()
         self.idle = idle
         self.max_age = max_age
         self._dummy = self.hasher.hash(secrets.token_hex(16))  # verified for unknown names: same timing
