@@ -47,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"还没有账户（复核库 {store.location}）：仪表板以只读公开模式运行")
             for a in rows:
                 state = "已停用" if a.disabled else ("已锁定" if a.locked_until else "正常")
-                print(f"{a.name}\t{a.role}（{ROLE_WORDS[a.role]}）\t{a.scope}\t{state}\t最近登录 {_when(a.last_login_at)}")
+                print(
+                    f"{a.name}\t{a.role}（{ROLE_WORDS[a.role]}）\t{a.scope}\t{state}\t最近登录 {_when(a.last_login_at)}"
+                )
         elif args.cmd in ("disable", "enable"):
             a = accounts.set_disabled(args.name, args.cmd == "disable")
             print(f"账户“{a.name}”已{'停用（其登录已全部失效）' if a.disabled else '启用'}")
@@ -58,11 +60,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m dashboard.users", description="管理仪表板账户（角色与地区范围）")
+    ap = argparse.ArgumentParser(
+        prog="python -m dashboard.users", description="管理仪表板账户（角色与地区范围）"
+    )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file; its review store holds the accounts")
-    common.add_argument("--review-db", metavar="URL", help="review store URL (default: GOVREPORT_REVIEW_DB, else "
-                                                          "an SQLite file beside the warehouse)")
+    common.add_argument(
+        "--db", default=str(DEFAULT_DB), help="warehouse file; its review store holds the accounts"
+    )
+    common.add_argument(
+        "--review-db",
+        metavar="URL",
+        help="review store URL (default: GOVREPORT_REVIEW_DB, else an SQLite file beside the warehouse)",
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     add = sub.add_parser("add", parents=[common], help="add an account")
     add.add_argument("name", metavar="NAME")

@@ -15,19 +15,46 @@ from etl.warehouse.agencies import name_key
 
 # ---- records for tests ------------------------------------------------------------------------
 
+
 def actor(name: str = "张三", role: str = "reviewer", scope: str = "江西省/赣州市") -> Actor:
     return Actor(name, role, parse_scope(scope))
 
 
-def finding(n: int = 1, *, origin: str = "report", province="江西省", city="赣州市", county="章贡区",
-            agency="赣州市章贡区教育局", year=2023, rule="t3_row_sum", sha: str | None = None) -> FindingRef:
+def finding(
+    n: int = 1,
+    *,
+    origin: str = "report",
+    province="江西省",
+    city="赣州市",
+    county="章贡区",
+    agency="赣州市章贡区教育局",
+    year=2023,
+    rule="t3_row_sum",
+    sha: str | None = None,
+) -> FindingRef:
     cells = f"t3.new_received.total,t3.new_received.c{n}"
     ak = agency_key("360702", name_key(agency))
     sha = sha or ("ab" * 32)
-    fid = (report_finding_id(ak, year, rule, cells) if origin == "report"
-           else reading_finding_id(sha, rule, cells))
-    return FindingRef(fid, origin, ak, agency, year, rule, canonical_cells(cells), sha, province, city, county,
-                      "error", "表三各项之和与总计不符")
+    fid = (
+        report_finding_id(ak, year, rule, cells)
+        if origin == "report"
+        else reading_finding_id(sha, rule, cells)
+    )
+    return FindingRef(
+        fid,
+        origin,
+        ak,
+        agency,
+        year,
+        rule,
+        canonical_cells(cells),
+        sha,
+        province,
+        city,
+        county,
+        "error",
+        "表三各项之和与总计不符",
+    )
 
 
 def report(sha: str = "ab" * 32, province="江西省", city="赣州市", county="章贡区") -> ReportRef:
@@ -46,6 +73,7 @@ def tables_text(s: ReviewStore) -> str:
 
 # ---- a hand-built warehouse -------------------------------------------------------------------
 
+
 def tiny_warehouse(path: Path, reports: list[dict], findings: list[dict]) -> Path:
     """A DuckDB file with the warehouse's own schema and only the rows given: reports as dicts
     with agency_id, name, region_code, province, city, county, year, sha256, path; findings with
@@ -60,23 +88,50 @@ def tiny_warehouse(path: Path, reports: list[dict], findings: list[dict]) -> Pat
         if r["agency_id"] not in seen:
             seen.add(r["agency_id"])
             row = {c: None for c in columns("agencies")} | {
-                "agency_id": r["agency_id"], "name": r["name"], "name_key": name_key(r["name"]),
-                "region_code": r.get("region_code"), "province": r.get("province"), "city": r.get("city"),
-                "county": r.get("county")}
-            con.execute(f"INSERT INTO agencies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                        list(row.values()))
-        con.execute("INSERT INTO reports (report_id, agency_id, year, sha256, source_path, is_duplicate) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", [r["sha256"][:16], r["agency_id"], r["year"], r["sha256"],
-                                                  r["path"], r.get("is_duplicate", False)])
+                "agency_id": r["agency_id"],
+                "name": r["name"],
+                "name_key": name_key(r["name"]),
+                "region_code": r.get("region_code"),
+                "province": r.get("province"),
+                "city": r.get("city"),
+                "county": r.get("county"),
+            }
+            con.execute(
+                f"INSERT INTO agencies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+        con.execute(
+            "INSERT INTO reports (report_id, agency_id, year, sha256, source_path, is_duplicate) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                r["sha256"][:16],
+                r["agency_id"],
+                r["year"],
+                r["sha256"],
+                r["path"],
+                r.get("is_duplicate", False),
+            ],
+        )
     for f in findings:
-        con.execute("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [f.get("report_id"), f["agency_id"], f["year"], f["rule"], f.get("severity", "error"),
-                     f.get("message", "问题"), f.get("cells", ""), f.get("scope", "report")])
+        con.execute(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                f.get("report_id"),
+                f["agency_id"],
+                f["year"],
+                f["rule"],
+                f.get("severity", "error"),
+                f.get("message", "问题"),
+                f.get("cells", ""),
+                f.get("scope", "report"),
+            ],
+        )
     con.close()
     return path
 
 
 # ---- the two-process test ---------------------------------------------------------------------
+
 
 def concurrent_worker(warehouse: str, url: str | None, who: str, n: int, start, done) -> None:
     """Run in its own process: n decisions on findings of its own, n on findings the other process
@@ -93,6 +148,8 @@ def concurrent_worker(warehouse: str, url: str | None, who: str, n: int, start, 
         decide(s, a, [Decision(finding(own + i), "已确认", f"{who}确认")])
         decide(s, a, [Decision(finding(100 + i), "已确认", f"{who}确认")])
         add_note(s, a, finding(0), f"{who}第{i}条")
-        correct(s, a, report(), "t3__new_received__total", float(own + i), original=5.0, reason=f"{who}核对原件")
+        correct(
+            s, a, report(), "t3__new_received__total", float(own + i), original=5.0, reason=f"{who}核对原件"
+        )
     s.close()
     done.put(who)

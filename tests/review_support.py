@@ -40,36 +40,76 @@ class PgServer:
     def __init__(self) -> None:
         bindir = _bin_dir()
         if bindir is None:
-            raise RuntimeError("找不到 PostgreSQL 服务器程序（/usr/lib/postgresql/*/bin/pg_ctl）："
-                               "请运行 make system-deps（安装 Debian 的 postgresql 包）")
+            raise RuntimeError(
+                "找不到 PostgreSQL 服务器程序（/usr/lib/postgresql/*/bin/pg_ctl）："
+                "请运行 make system-deps（安装 Debian 的 postgresql 包）"
+            )
         self.bin = bindir
         self.as_user: list[str] = []
-        self.base = Path(tempfile.mkdtemp(prefix="govreport-pg-"))
-        if os.geteuid() == 0:  # PostgreSQL will not run as root
+        root = os.geteuid() == 0
+        # as root, in /tmp: the postgres user must be able to reach the folder (TMPDIR may not be)
+        self.base = Path(tempfile.mkdtemp(prefix="govreport-pg-", dir="/tmp" if root else None))
+        if root:  # PostgreSQL will not run as root
             shutil.chown(self.base, "postgres", "postgres")
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self.data = self.base / "data"
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale",
-                  "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         for attempt in range(3):
             self.port = _free_port()
-            opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
+            opts = (
+                f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+            )
             try:
-                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "log"), "-w", "-t", "60", "-o", opts,
-                          "start")
+                self._run(
+                    "pg_ctl",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.base / "log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    opts,
+                    "start",
+                )
                 break
             except RuntimeError:
                 if attempt == 2:
                     raise
-        self.admin = sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres",
-                                      isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        self.admin = sa.create_engine(
+            f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres",
+            isolation_level="AUTOCOMMIT",
+            poolclass=sa.pool.NullPool,
+        )
 
     def _run(self, prog: str, *args: str) -> str:
-        p = subprocess.run([*self.as_user, str(self.bin / prog), *args], capture_output=True, text=True,
-                           cwd=self.base, timeout=120)
+        p = subprocess.run(
+            [*self.as_user, str(self.bin / prog), *args],
+            capture_output=True,
+            text=True,
+            cwd=self.base,
+            timeout=120,
+        )
         if p.returncode != 0:
-            log = (self.base / "log").read_text(errors="replace")[-2000:] if (self.base / "log").exists() else ""
+            log = (
+                (self.base / "log").read_text(errors="replace")[-2000:]
+                if (self.base / "log").exists()
+                else ""
+            )
             raise RuntimeError(f"{prog} failed: {p.stderr.strip()} {log}")
         return p.stdout
 

@@ -68,7 +68,9 @@ def test_passwords_and_tokens_are_stored_hashed_nowhere_in_plain(accounts, store
 def test_login_gives_a_session_with_role_and_scope(accounts, clock):
     s = accounts.login(" 张三 ", PASSWORD)
     assert (s.account, s.role, s.scope) == ("张三", "reviewer", parse_scope("江西省/赣州市"))
-    assert s.actor.scope.contains("江西省", "赣州市", "章贡区") and not s.actor.scope.contains("浙江省", None, None)
+    assert s.actor.scope.contains("江西省", "赣州市", "章贡区") and not s.actor.scope.contains(
+        "浙江省", None, None
+    )
     assert accounts.get("张三").last_login_at == clock.now
     assert len(s.token) >= 40 and accounts.login("张三", PASSWORD).token != s.token
 
@@ -166,13 +168,16 @@ def test_a_changed_role_or_scope_applies_to_live_sessions(accounts):
     assert (s.role, s.scope.text()) == ("viewer", "江西省")
 
 
-@pytest.mark.parametrize("args, error", [
-    (("张三", PASSWORD, "reviewer", "江西省"), "已存在"),
-    (("李四", PASSWORD, "superuser", "江西省"), "角色"),
-    (("李四", "short", "viewer", "江西省"), "至少 8 个字符"),
-    (("李 四", PASSWORD, "viewer", "江西省"), "不含空格"),
-    (("系统", PASSWORD, "viewer", "江西省"), "保留名称"),
-])
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        (("张三", PASSWORD, "reviewer", "江西省"), "已存在"),
+        (("李四", PASSWORD, "superuser", "江西省"), "角色"),
+        (("李四", "short", "viewer", "江西省"), "至少 8 个字符"),
+        (("李 四", PASSWORD, "viewer", "江西省"), "不含空格"),
+        (("系统", PASSWORD, "viewer", "江西省"), "保留名称"),
+    ],
+)
 def test_bad_accounts_are_refused(accounts, args, error):
     with pytest.raises(AccountError, match=error):
         accounts.add(*args)
@@ -214,20 +219,43 @@ def test_users_command_line(store_url, monkeypatch, capsys):
     where = ["--db", str(warehouse)] + (["--review-db", url] if url else [])
     code, out, _ = _cli(monkeypatch, capsys, "list", *where)
     assert code == 0 and "还没有账户" in out  # no built-in account
-    code, out, _ = _cli(monkeypatch, capsys, "add", "张三", "--role", "reviewer", "--scope", "江西省/赣州市",
-                        "--password-stdin", *where, stdin=PASSWORD + "\n")
+    code, out, _ = _cli(
+        monkeypatch,
+        capsys,
+        "add",
+        "张三",
+        "--role",
+        "reviewer",
+        "--scope",
+        "江西省/赣州市",
+        "--password-stdin",
+        *where,
+        stdin=PASSWORD + "\n",
+    )
     assert code == 0 and "已添加账户“张三”：审核员，范围 江西省/赣州市" in out and PASSWORD not in out
     code, out, _ = _cli(monkeypatch, capsys, "list", *where)
     assert "张三\treviewer（审核员）\t江西省/赣州市\t正常" in out
-    code, _, err = _cli(monkeypatch, capsys, "add", "李四", "--role", "viewer", "--scope", "江西", "--password-stdin",
-                        *where, stdin=PASSWORD + "\n")
+    code, _, err = _cli(
+        monkeypatch,
+        capsys,
+        "add",
+        "李四",
+        "--role",
+        "viewer",
+        "--scope",
+        "江西",
+        "--password-stdin",
+        *where,
+        stdin=PASSWORD + "\n",
+    )
     assert code == 2 and err.startswith("错误：") and "全称" in err and len(err.strip().splitlines()) == 1
     code, _, err = _cli(monkeypatch, capsys, "add", "李四", "--role", "viewer", "--scope", "全国", *where)
     assert code == 2 and "--password-stdin" in err  # no terminal, no flag: no password guessed
     code, out, _ = _cli(monkeypatch, capsys, "disable", "张三", *where)
     assert code == 0 and "已停用" in out
-    code, out, _ = _cli(monkeypatch, capsys, "reset-password", "张三", "--password-stdin", *where,
-                        stdin="a-fresh-password\n")
+    code, out, _ = _cli(
+        monkeypatch, capsys, "reset-password", "张三", "--password-stdin", *where, stdin="a-fresh-password\n"
+    )
     assert code == 0 and "已重设" in out
     code, out, _ = _cli(monkeypatch, capsys, "enable", "张三", *where)
     from etl.review.store import open_store

@@ -88,8 +88,15 @@ class Accounts:
     """Account management and login against one review store. `clock` and `hasher` are there for
     tests (a fixed clock; argon2 with smaller costs); production uses the defaults."""
 
-    def __init__(self, store: ReviewStore, *, clock: Callable[[], datetime] = _utcnow,
-                 hasher: PasswordHasher | None = None, idle: timedelta = IDLE, max_age: timedelta = MAX_AGE) -> None:
+    def __init__(
+        self,
+        store: ReviewStore,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        hasher: PasswordHasher | None = None,
+        idle: timedelta = IDLE,
+        max_age: timedelta = MAX_AGE,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.hasher = hasher or default_hasher()
@@ -110,9 +117,18 @@ class Accounts:
             if conn.execute(sa.select(t.accounts.c.name).where(t.accounts.c.name == name)).first():
                 raise AccountError(f"账户“{name}”已存在")
             when = self.clock()
-            conn.execute(sa.insert(t.accounts).values(
-                name=name, password_hash=digest, role=role, scope=sc.text(), disabled=False, failed_attempts=0,
-                created_at=when, password_changed_at=when))
+            conn.execute(
+                sa.insert(t.accounts).values(
+                    name=name,
+                    password_hash=digest,
+                    role=role,
+                    scope=sc.text(),
+                    disabled=False,
+                    failed_attempts=0,
+                    created_at=when,
+                    password_changed_at=when,
+                )
+            )
 
         self.store.write(run)
         return self.get(name)
@@ -131,7 +147,10 @@ class Accounts:
     def any(self) -> bool:
         """Whether any enabled account exists (without one the dashboard runs in public read-only mode)."""
         with self.store.read() as conn:
-            return conn.execute(sa.select(t.accounts.c.name).where(~t.accounts.c.disabled).limit(1)).first() is not None
+            return (
+                conn.execute(sa.select(t.accounts.c.name).where(~t.accounts.c.disabled).limit(1)).first()
+                is not None
+            )
 
     def set_disabled(self, name: str, disabled: bool) -> Account:
         self._update(name, disabled=disabled)
@@ -140,8 +159,13 @@ class Accounts:
     def reset_password(self, name: str, password: str) -> Account:
         """A new password; clears the lockout and ends the account's sessions."""
         _check_password(password)
-        self._update(name, password_hash=self.hasher.hash(password), failed_attempts=0, locked_until=None,
-                     password_changed_at=self.clock())
+        self._update(
+            name,
+            password_hash=self.hasher.hash(password),
+            failed_attempts=0,
+            locked_until=None,
+            password_changed_at=self.clock(),
+        )
         return self.get(name)
 
     def set_role(self, name: str, role: str, scope: str) -> Account:
@@ -191,8 +215,11 @@ class Accounts:
             if rehash:
                 values["password_hash"] = rehash
             conn.execute(sa.update(t.accounts).where(t.accounts.c.name == name).values(**values))
-            conn.execute(sa.insert(t.sessions).values(token_hash=_token_hash(token), account=name, created_at=now,
-                                                      last_seen_at=now))
+            conn.execute(
+                sa.insert(t.sessions).values(
+                    token_hash=_token_hash(token), account=name, created_at=now, last_seen_at=now
+                )
+            )
 
         self.store.write(run)
         return Session(token, name, r.role, parse_scope(r.scope), now, now)
@@ -215,8 +242,11 @@ class Accounts:
 
         def run(conn: Connection) -> Session | None:
             s, a = t.sessions, t.accounts
-            r = conn.execute(sa.select(s, a.c.role, a.c.scope, a.c.disabled).join(a, a.c.name == s.c.account)
-                             .where(s.c.token_hash == key)).first()
+            r = conn.execute(
+                sa.select(s, a.c.role, a.c.scope, a.c.disabled)
+                .join(a, a.c.name == s.c.account)
+                .where(s.c.token_hash == key)
+            ).first()
             if r is None:
                 raise SessionExpired("登录已失效，请重新登录")
             if r.disabled or now - r.last_seen_at > self.idle or now - r.created_at > self.max_age:
@@ -236,13 +266,18 @@ class Accounts:
     def logout(self, session: Session | str) -> None:
         token = session.token if isinstance(session, Session) else session
         key = _token_hash(token or "")
-        self.store.write(lambda conn: conn.execute(sa.delete(t.sessions).where(t.sessions.c.token_hash == key)))
+        self.store.write(
+            lambda conn: conn.execute(sa.delete(t.sessions).where(t.sessions.c.token_hash == key))
+        )
 
     def purge_sessions(self) -> int:
         """Forget sessions past their idle time (a housekeeping call; touch also refuses them)."""
         cutoff = self.clock() - self.idle
         return self.store.write(
-            lambda conn: conn.execute(sa.delete(t.sessions).where(t.sessions.c.last_seen_at < cutoff)).rowcount)
+            lambda conn: (
+                conn.execute(sa.delete(t.sessions).where(t.sessions.c.last_seen_at < cutoff)).rowcount
+            )
+        )
 
 
 def _verify(hasher: PasswordHasher, digest: str, password: str) -> bool:
@@ -253,8 +288,16 @@ def _verify(hasher: PasswordHasher, digest: str, password: str) -> bool:
 
 
 def _account(r) -> Account:
-    return Account(r.name, r.role, parse_scope(r.scope), r.disabled, r.failed_attempts, r.locked_until,
-                   r.created_at, r.last_login_at)
+    return Account(
+        r.name,
+        r.role,
+        parse_scope(r.scope),
+        r.disabled,
+        r.failed_attempts,
+        r.locked_until,
+        r.created_at,
+        r.last_login_at,
+    )
 
 
 def _check_name(name: str) -> str:

@@ -85,22 +85,39 @@ def _check(actor: Actor, report: ReportRef, field: str, reason: str, doubt: Find
         why = f"未知字段“{field}”（应为数据字典中的字段，如 t3__new_received__total）"
     if why is None and not reason.strip():
         why = "更正或撤回更正须写明理由"
-    if why is None and doubt is not None and (doubt.origin != "reading" or doubt.report_sha256 != report.sha256):
+    if (
+        why is None
+        and doubt is not None
+        and (doubt.origin != "reading" or doubt.report_sha256 != report.sha256)
+    ):
         why = "所附问题不是这份报告的读数存疑"
     if why:
         raise Refused([Refusal(doubt.finding_id if doubt else report.sha256[:16], why)])
 
 
-def _doubt_to(conn: Connection, doubt: FindingRef, target: str, actor: Actor, at: datetime, note: str) -> None:
+def _doubt_to(
+    conn: Connection, doubt: FindingRef, target: str, actor: Actor, at: datetime, note: str
+) -> None:
     cur = load_states(conn, [doubt.finding_id]).get(doubt.finding_id)
     source = cur.state if cur else INITIAL["reading"]
     if target in allowed("reading", source, "correction") and not (source == target == "待核查"):
-        write_state(conn, doubt, source, target, account=actor.name, via="dashboard", at=at, note=note, deadline=None)
+        write_state(
+            conn, doubt, source, target, account=actor.name, via="dashboard", at=at, note=note, deadline=None
+        )
 
 
-def correct(store: ReviewStore, actor: Actor, report: ReportRef, field: str, value: float | None, *,
-            original: float | None, reason: str, doubt: FindingRef | None = None,
-            at: datetime | None = None) -> CorrectionEntry:
+def correct(
+    store: ReviewStore,
+    actor: Actor,
+    report: ReportRef,
+    field: str,
+    value: float | None,
+    *,
+    original: float | None,
+    reason: str,
+    doubt: FindingRef | None = None,
+    at: datetime | None = None,
+) -> CorrectionEntry:
     """Set a cell of one report file to `value` (None: blank). `original` is the value read from
     the file, as the warehouse holds it; it is kept with every version."""
     _check(actor, report, field, reason, doubt)
@@ -112,22 +129,46 @@ def correct(store: ReviewStore, actor: Actor, report: ReportRef, field: str, val
         old = _versions(conn, report.sha256, field)
         live = _live(old)
         before = live[-1].value_after if live else (old[0].original_value if old else original)
-        e = CorrectionEntry(report.sha256, field, len(old) + 1, "correct", old[0].original_value if old else original,
-                            before, value, None, reason.strip(), actor.name, when,
-                            doubt.finding_id if doubt else None)
+        e = CorrectionEntry(
+            report.sha256,
+            field,
+            len(old) + 1,
+            "correct",
+            old[0].original_value if old else original,
+            before,
+            value,
+            None,
+            reason.strip(),
+            actor.name,
+            when,
+            doubt.finding_id if doubt else None,
+        )
         # a concurrent correction of the same cell takes the same version: the unique key refuses one
         # and the store re-runs it on fresh data
-        conn.execute(sa.insert(t.corrections).values(**e.__dict__, province=report.province, city=report.city,
-                                                      county=report.county))
+        conn.execute(
+            sa.insert(t.corrections).values(
+                **e.__dict__, province=report.province, city=report.city, county=report.county
+            )
+        )
         if doubt is not None:
-            _doubt_to(conn, doubt, "已更正", actor, when, f"{field}：{_num(before)} → {_num(value)}；{e.reason}")
+            _doubt_to(
+                conn, doubt, "已更正", actor, when, f"{field}：{_num(before)} → {_num(value)}；{e.reason}"
+            )
         return e
 
     return store.write(run)
 
 
-def withdraw(store: ReviewStore, actor: Actor, report: ReportRef, field: str, *, reason: str,
-             doubt: FindingRef | None = None, at: datetime | None = None) -> CorrectionEntry:
+def withdraw(
+    store: ReviewStore,
+    actor: Actor,
+    report: ReportRef,
+    field: str,
+    *,
+    reason: str,
+    doubt: FindingRef | None = None,
+    at: datetime | None = None,
+) -> CorrectionEntry:
     """Withdraw the latest live correction of a cell: the value before it comes back."""
     _check(actor, report, field, reason, doubt)
 
@@ -138,10 +179,25 @@ def withdraw(store: ReviewStore, actor: Actor, report: ReportRef, field: str, *,
         if not live:
             raise Refused([Refusal(report.sha256[:16], f"{field} 没有可撤回的更正")])
         top = live[-1]
-        e = CorrectionEntry(report.sha256, field, len(old) + 1, "withdraw", top.original_value, top.value_after,
-                            top.value_before, top.version, reason.strip(), actor.name, when, top.finding_id)
-        conn.execute(sa.insert(t.corrections).values(**e.__dict__, province=report.province, city=report.city,
-                                                      county=report.county))
+        e = CorrectionEntry(
+            report.sha256,
+            field,
+            len(old) + 1,
+            "withdraw",
+            top.original_value,
+            top.value_after,
+            top.value_before,
+            top.version,
+            reason.strip(),
+            actor.name,
+            when,
+            top.finding_id,
+        )
+        conn.execute(
+            sa.insert(t.corrections).values(
+                **e.__dict__, province=report.province, city=report.city, county=report.county
+            )
+        )
         if doubt is not None and len(live) == 1:
             _doubt_to(conn, doubt, "待核查", actor, when, f"撤回更正（第 {top.version} 版）：{e.reason}")
         return e
@@ -171,8 +227,16 @@ def overrides(store: ReviewStore, shas: Iterable[str] | None = None) -> dict[tup
         live = _live(entries)
         if live:
             last = entries[-1]
-            out[key] = Override(key[0], key[1], last.value_after, last.original_value, live[-1].version,
-                                live[-1].account, live[-1].at, live[-1].reason)
+            out[key] = Override(
+                key[0],
+                key[1],
+                last.value_after,
+                last.original_value,
+                live[-1].version,
+                live[-1].account,
+                live[-1].at,
+                live[-1].reason,
+            )
     return out
 
 
@@ -180,4 +244,3 @@ def _num(v: float | None) -> str:
     if v is None:
         return "空白"
     return str(int(v)) if float(v).is_integer() else str(v)
-

@@ -80,7 +80,9 @@ def read_rows(path: str | Path) -> list[SheetRow]:
     except OSError as e:
         raise ImportFailed(f"无法读取 {p}：{e.strerror or e}", file=str(p)) from None
     except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFailed(f"{p.name} 不是可读的 Excel 工作簿（.xlsx）：{type(e).__name__}", file=str(p)) from None
+        raise ImportFailed(
+            f"{p.name} 不是可读的 Excel 工作簿（.xlsx）：{type(e).__name__}", file=str(p)
+        ) from None
     try:
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
@@ -92,14 +94,20 @@ def read_rows(path: str | Path) -> list[SheetRow]:
                 if "编号" in cells:
                     header = {name: cells.index(name) for name in COLUMNS if name in cells}
                     if "状态" not in header:
-                        raise ImportFailed(f"工作表“{ws.title}”第 {n} 行有“编号”列但没有“状态”列", file=str(p))
+                        raise ImportFailed(
+                            f"工作表“{ws.title}”第 {n} 行有“编号”列但没有“状态”列", file=str(p)
+                        )
                 elif n >= 10:
                     break
                 continue
             get = {k: (cells[i] if i < len(cells) else "") for k, i in header.items()}
             if not any(get.values()):
                 continue
-            out.append(SheetRow(n, get.get("编号", ""), get.get("状态", ""), get.get("说明", ""), get.get("期限", "")))
+            out.append(
+                SheetRow(
+                    n, get.get("编号", ""), get.get("状态", ""), get.get("说明", ""), get.get("期限", "")
+                )
+            )
     finally:
         wb.close()
     if header is None:
@@ -118,8 +126,15 @@ def parse_deadline(text: str) -> date | None:
     return date(int(m[1]), int(m[2]), int(m[3]))
 
 
-def import_rows(store: ReviewStore, actor: Actor, rows: list[SheetRow], findings: Mapping[str, FindingRef], *,
-                today: date | None = None, dry_run: bool = False) -> ImportReport:
+def import_rows(
+    store: ReviewStore,
+    actor: Actor,
+    rows: list[SheetRow],
+    findings: Mapping[str, FindingRef],
+    *,
+    today: date | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
     """Validate every row and apply the valid ones in one transaction (see the module docstring)."""
     today = today or date.today()
     refused: list[RowResult] = []
@@ -152,19 +167,37 @@ def import_rows(store: ReviewStore, actor: Actor, rows: list[SheetRow], findings
         bad = [RowResult(row_of[x.finding_id], x.finding_id, x.reason) for x in p.refusals]
         if not dry_run:
             apply_plan(conn, actor, p, via="excel", at=now())
-        changed = tuple(RowResult(row_of[s.decision.finding.finding_id], s.decision.finding.finding_id,
-                                  f"{s.source} → {s.decision.state}"
-                                  + (f"（期限 {s.decision.deadline.isoformat()}）" if s.decision.deadline
-                                     and s.decision.state == "已通知" else ""))
-                        for s in p.steps)
-        noted = tuple(RowResult(row_of[d.finding.finding_id], d.finding.finding_id, "添加说明") for d in p.notes)
-        out = ImportReport(changed, noted, len(p.unchanged), tuple(sorted(refused + bad, key=lambda x: x.row)),
-                           not dry_run)
+        changed = tuple(
+            RowResult(
+                row_of[s.decision.finding.finding_id],
+                s.decision.finding.finding_id,
+                f"{s.source} → {s.decision.state}"
+                + (
+                    f"（期限 {s.decision.deadline.isoformat()}）"
+                    if s.decision.deadline and s.decision.state == "已通知"
+                    else ""
+                ),
+            )
+            for s in p.steps
+        )
+        noted = tuple(
+            RowResult(row_of[d.finding.finding_id], d.finding.finding_id, "添加说明") for d in p.notes
+        )
+        out = ImportReport(
+            changed, noted, len(p.unchanged), tuple(sorted(refused + bad, key=lambda x: x.row)), not dry_run
+        )
         return out
 
     return store.write(run)
 
 
-def import_workbook(store: ReviewStore, actor: Actor, path: str | Path, findings: Mapping[str, FindingRef], *,
-                    today: date | None = None, dry_run: bool = False) -> ImportReport:
+def import_workbook(
+    store: ReviewStore,
+    actor: Actor,
+    path: str | Path,
+    findings: Mapping[str, FindingRef],
+    *,
+    today: date | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
     return import_rows(store, actor, read_rows(path), findings, today=today, dry_run=dry_run)

@@ -49,8 +49,15 @@ def reading_finding_id(report_sha256: str | None, rule: str, cells: str | Iterab
     return _h(f"{report_sha256 or ''}|{rule}|{canonical_cells(cells)}")
 
 
-def finding_id(origin: str, *, agency: str, year: int | None, rule: str, cells: str | Iterable[str] | None,
-               report_sha256: str | None) -> str:
+def finding_id(
+    origin: str,
+    *,
+    agency: str,
+    year: int | None,
+    rule: str,
+    cells: str | Iterable[str] | None,
+    report_sha256: str | None,
+) -> str:
     if origin == "reading":
         return reading_finding_id(report_sha256, rule, cells)
     if origin == "report":

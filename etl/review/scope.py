@@ -44,7 +44,7 @@ class Scope:
 
 
 def parse_scope(text: str | None) -> Scope:
-    """"全国", "江西省", "江西省/赣州市", "江西省/赣州市/章贡区" (full names, each under the one before)."""
+    """ "全国", "江西省", "江西省/赣州市", "江西省/赣州市/章贡区" (full names, each under the one before)."""
     text = (text or "").strip()
     if text in ("", NATIONAL):
         return Scope()

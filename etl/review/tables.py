@@ -35,7 +35,8 @@ class UtcDateTime(TypeDecorator):
 ROLES = ("viewer", "reviewer", "admin")
 
 accounts = sa.Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),
@@ -50,8 +51,11 @@ accounts = sa.Table(
 )
 
 sessions = sa.Table(
-    "sessions", metadata,
-    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the token; the token itself is never stored
+    "sessions",
+    metadata,
+    sa.Column(
+        "token_hash", sa.String(64), primary_key=True
+    ),  # sha256 of the token; the token itself is never stored
     sa.Column("account", sa.String(64), sa.ForeignKey("accounts.name", ondelete="CASCADE"), nullable=False),
     sa.Index("ix_sessions_account", "account"),
     sa.Column("created_at", UtcDateTime, nullable=False),
@@ -59,7 +63,8 @@ sessions = sa.Table(
 )
 
 finding_states = sa.Table(
-    "finding_states", metadata,
+    "finding_states",
+    metadata,
     sa.Column("finding_id", sa.String(16), primary_key=True),
     sa.Column("origin", sa.String(8), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
@@ -86,11 +91,14 @@ finding_states = sa.Table(
 )
 
 finding_history = sa.Table(
-    "finding_history", metadata,
+    "finding_history",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("finding_id", sa.String(16), sa.ForeignKey("finding_states.finding_id"), nullable=False),
     sa.Column("at", UtcDateTime, nullable=False),
-    sa.Column("account", sa.String(64), nullable=False),  # an account name, or 系统 for changes made by the data
+    sa.Column(
+        "account", sa.String(64), nullable=False
+    ),  # an account name, or 系统 for changes made by the data
     sa.Column("via", sa.String(16), nullable=False),  # dashboard / excel / data / cli
     sa.Column("from_state", sa.String(16), nullable=False),
     sa.Column("to_state", sa.String(16), nullable=False),
@@ -100,7 +108,8 @@ finding_history = sa.Table(
 )
 
 notes = sa.Table(
-    "notes", metadata,
+    "notes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("finding_id", sa.String(16), sa.ForeignKey("finding_states.finding_id"), nullable=False),
     sa.Column("at", UtcDateTime, nullable=False),
@@ -110,7 +119,8 @@ notes = sa.Table(
 )
 
 corrections = sa.Table(
-    "corrections", metadata,
+    "corrections",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("report_sha256", sa.String(64), nullable=False),
     sa.Column("field", sa.String(64), nullable=False),  # a warehouse column such as t3__new_received__total

@@ -49,16 +49,26 @@ def read_findings(db: str | Path, ids: Iterable[str] | None = None) -> Warehouse
     wanted = None if ids is None else set(ids)
     con = _connect(db)
     try:
-        cols = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'findings'")
-                .fetchall()}
+        cols = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'findings'"
+            ).fetchall()
+        }
         rules = sorted(PROVISIONAL_READING_RULES)
-        origin = "f.origin" if "origin" in cols else "CASE WHEN list_contains($rules, f.rule) THEN 'reading' " \
-                                                     "ELSE 'report' END"
-        rows = con.execute(f"""
+        origin = (
+            "f.origin"
+            if "origin" in cols
+            else "CASE WHEN list_contains($rules, f.rule) THEN 'reading' ELSE 'report' END"
+        )
+        rows = con.execute(
+            f"""
             SELECT {origin}, a.region_code, a.name_key, a.name, f.year, f.rule, f.cells, r.sha256,
                    a.province, a.city, a.county, f.severity, f.message
             FROM findings f JOIN agencies a USING (agency_id) LEFT JOIN reports r USING (report_id)
-            ORDER BY coalesce(r.is_duplicate, false)""", {"rules": rules} if "origin" not in cols else {}).fetchall()
+            ORDER BY coalesce(r.is_duplicate, false)""",
+            {"rules": rules} if "origin" not in cols else {},
+        ).fetchall()
         reps = con.execute("""
             SELECT a.region_code, a.name_key, a.name, r.year, r.sha256, r.source_path, r.is_duplicate,
                    a.province, a.city, a.county
@@ -74,8 +84,7 @@ def read_findings(db: str | Path, ids: Iterable[str] | None = None) -> Warehouse
         fid = finding_id(org, agency=ak, year=year, rule=rule, cells=cells, report_sha256=sha)
         if fid in findings or (wanted is not None and fid not in wanted):
             continue
-        findings[fid] = FindingRef(fid, org, ak, name, year, rule, cells, sha,
-                                   prov, city, county, sev, msg)
+        findings[fid] = FindingRef(fid, org, ak, name, year, rule, cells, sha, prov, city, county, sev, msg)
     reports: dict[tuple[str, int | None], FileRef] = {}
     by_sha: dict[str, ReportRef] = {}
     for code, key, name, year, sha, path, dup, prov, city, county in reps:

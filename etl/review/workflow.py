@@ -45,8 +45,11 @@ def _steps(origin: str, by: str, pairs: str) -> list[Transition]:
 
 
 TRANSITIONS: tuple[Transition, ...] = tuple(
-    _steps("report", "person", "待核实→已确认|已排除 已确认→已通知|已排除|待核实 已排除→待核实 "
-                               "已通知→已通知|已确认 逾期未改→已通知")  # 已通知→已通知: a new deadline
+    _steps(
+        "report",
+        "person",
+        "待核实→已确认|已排除 已确认→已通知|已排除|待核实 已排除→待核实 已通知→已通知|已确认 逾期未改→已通知",
+    )  # 已通知→已通知: a new deadline
     + _steps("report", "data", "待核实→已整改 已确认→已整改 已通知→已整改|逾期未改 逾期未改→已整改")
     + _steps("reading", "person", "待核查→已确认读数|无法辨认 已确认读数→待核查 无法辨认→待核查")
     + _steps("reading", "correction", "待核查→已更正 已确认读数→已更正 无法辨认→已更正 已更正→已更正|待核查")
@@ -66,14 +69,18 @@ def now() -> datetime:
 
 # ---- reading the store -------------------------------------------------------------------------
 
+
 def _row(r) -> StateRow:
     return StateRow(**{k: r._mapping[k] for k in StateRow.__dataclass_fields__})
 
 
 def scope_clause(scope: Scope, table: sa.Table = t.finding_states):
     """The SQL form of Scope.contains for a table with province/city/county columns."""
-    conds = [table.c[k] == v for k, v in (("province", scope.province), ("city", scope.city),
-                                         ("county", scope.county)) if v is not None]
+    conds = [
+        table.c[k] == v
+        for k, v in (("province", scope.province), ("city", scope.city), ("county", scope.county))
+        if v is not None
+    ]
     return sa.and_(sa.true(), *conds)
 
 
@@ -86,12 +93,18 @@ def load_states(conn: Connection, ids: Iterable[str]) -> dict[str, StateRow]:
     return out
 
 
-def states(store: ReviewStore, ids: Iterable[str] | None = None, scope: Scope | None = None) -> dict[str, StateRow]:
+def states(
+    store: ReviewStore, ids: Iterable[str] | None = None, scope: Scope | None = None
+) -> dict[str, StateRow]:
     """Stored states by finding id (a finding absent here is in INITIAL[origin])."""
     with store.read() as conn:
         if ids is not None:
             found = load_states(conn, ids)
-            return {k: v for k, v in found.items() if scope is None or scope.contains(v.province, v.city, v.county)}
+            return {
+                k: v
+                for k, v in found.items()
+                if scope is None or scope.contains(v.province, v.city, v.county)
+            }
         q = sa.select(t.finding_states)
         if scope is not None:
             q = q.where(scope_clause(scope))
@@ -103,11 +116,16 @@ def state_of(store: ReviewStore, finding: FindingRef) -> str:
     return row.state if row else INITIAL[finding.origin]
 
 
-def state_counts(store: ReviewStore, scope: Scope) -> dict[tuple[str | None, str | None, str | None, str], int]:
+def state_counts(
+    store: ReviewStore, scope: Scope
+) -> dict[tuple[str | None, str | None, str | None, str], int]:
     """(province, city, county, state) -> number of stored states, within the scope."""
     fs = t.finding_states
-    q = (sa.select(fs.c.province, fs.c.city, fs.c.county, fs.c.state, sa.func.count())
-         .where(scope_clause(scope)).group_by(fs.c.province, fs.c.city, fs.c.county, fs.c.state))
+    q = (
+        sa.select(fs.c.province, fs.c.city, fs.c.county, fs.c.state, sa.func.count())
+        .where(scope_clause(scope))
+        .group_by(fs.c.province, fs.c.city, fs.c.county, fs.c.state)
+    )
     with store.read() as conn:
         return {(p, c, k, s): n for p, c, k, s, n in conn.execute(q)}
 
@@ -116,7 +134,10 @@ def history(store: ReviewStore, finding_id: str) -> list[HistoryEntry]:
     h = t.finding_history
     q = sa.select(h).where(h.c.finding_id == finding_id).order_by(h.c.id)
     with store.read() as conn:
-        return [HistoryEntry(**{k: r._mapping[k] for k in HistoryEntry.__dataclass_fields__}) for r in conn.execute(q)]
+        return [
+            HistoryEntry(**{k: r._mapping[k] for k in HistoryEntry.__dataclass_fields__})
+            for r in conn.execute(q)
+        ]
 
 
 def notes(store: ReviewStore, finding_id: str) -> list[NoteEntry]:
@@ -127,6 +148,7 @@ def notes(store: ReviewStore, finding_id: str) -> list[NoteEntry]:
 
 
 # ---- checking a person's requests --------------------------------------------------------------
+
 
 def permission(actor: Actor, f: FindingRef | ReportRef) -> str | None:
     """Why this actor may not act on this finding or report, or None."""
@@ -166,7 +188,9 @@ def _check(actor: Actor, d: Decision, cur: StateRow | None, today: date) -> Step
     note = (d.note or "").strip() or None
     target = (d.state or "").strip() or source
     if target not in STATES[f.origin]:
-        choices = "、".join(s for s in STATES[f.origin] if any(x.target == s and x.by == "person" for x in TRANSITIONS))
+        choices = "、".join(
+            s for s in STATES[f.origin] if any(x.target == s and x.by == "person" for x in TRANSITIONS)
+        )
         return f"未知状态“{target}”；可填：{choices}"
     same_deadline = d.deadline is None or (cur is not None and d.deadline == cur.deadline)
     if target == source and (target not in NEEDS_DEADLINE or same_deadline):
@@ -211,8 +235,20 @@ def plan(conn: Connection, actor: Actor, decisions: Sequence[Decision], today: d
 
 # ---- writing -----------------------------------------------------------------------------------
 
-def write_state(conn: Connection, f: FindingRef, source: str, target: str, *, account: str, via: str,
-               at: datetime, note: str | None, deadline: date | None, fixed: Fix | None = None) -> HistoryEntry:
+
+def write_state(
+    conn: Connection,
+    f: FindingRef,
+    source: str,
+    target: str,
+    *,
+    account: str,
+    via: str,
+    at: datetime,
+    note: str | None,
+    deadline: date | None,
+    fixed: Fix | None = None,
+) -> HistoryEntry:
     """Write one change: the state row (optimistic version check) and its history row."""
     fs = t.finding_states
     cur = load_states(conn, [f.finding_id]).get(f.finding_id)
@@ -220,16 +256,32 @@ def write_state(conn: Connection, f: FindingRef, source: str, target: str, *, ac
         raise Conflict(f.finding_id)  # changed since it was checked: re-run the transaction
     keep = deadline if target in KEEPS_DEADLINE else None
     values = dict(
-        origin=f.origin, state=target, deadline=keep, note=note, agency_key=f.agency_key, agency_name=f.agency_name,
-        year=f.year, rule=f.rule, cells=f.cells, report_sha256=f.report_sha256, province=f.province, city=f.city,
-        county=f.county, updated_at=at, updated_by=account,
+        origin=f.origin,
+        state=target,
+        deadline=keep,
+        note=note,
+        agency_key=f.agency_key,
+        agency_name=f.agency_name,
+        year=f.year,
+        rule=f.rule,
+        cells=f.cells,
+        report_sha256=f.report_sha256,
+        province=f.province,
+        city=f.city,
+        county=f.county,
+        updated_at=at,
+        updated_by=account,
         fixed_old_file=str(fixed.old_file) if fixed and fixed.old_file else None,
-        fixed_new_file=str(fixed.new_file) if fixed else None)
+        fixed_new_file=str(fixed.new_file) if fixed else None,
+    )
     if cur is None:
         conn.execute(sa.insert(fs).values(finding_id=f.finding_id, version=1, **values))
     else:
-        done = conn.execute(sa.update(fs).where(fs.c.finding_id == f.finding_id, fs.c.version == cur.version)
-                            .values(version=cur.version + 1, **values))
+        done = conn.execute(
+            sa.update(fs)
+            .where(fs.c.finding_id == f.finding_id, fs.c.version == cur.version)
+            .values(version=cur.version + 1, **values)
+        )
         if done.rowcount != 1:
             raise Conflict(f.finding_id)
     entry = HistoryEntry(f.finding_id, at, account, via, source, target, note, deadline)
@@ -242,10 +294,25 @@ def _ensure_row(conn: Connection, f: FindingRef, account: str, at: datetime) -> 
     the state did not change)."""
     fs = t.finding_states
     if conn.execute(sa.select(fs.c.finding_id).where(fs.c.finding_id == f.finding_id)).first() is None:
-        conn.execute(sa.insert(fs).values(
-            finding_id=f.finding_id, origin=f.origin, state=INITIAL[f.origin], agency_key=f.agency_key,
-            agency_name=f.agency_name, year=f.year, rule=f.rule, cells=f.cells, report_sha256=f.report_sha256,
-            province=f.province, city=f.city, county=f.county, version=1, updated_at=at, updated_by=account))
+        conn.execute(
+            sa.insert(fs).values(
+                finding_id=f.finding_id,
+                origin=f.origin,
+                state=INITIAL[f.origin],
+                agency_key=f.agency_key,
+                agency_name=f.agency_name,
+                year=f.year,
+                rule=f.rule,
+                cells=f.cells,
+                report_sha256=f.report_sha256,
+                province=f.province,
+                city=f.city,
+                county=f.county,
+                version=1,
+                updated_at=at,
+                updated_by=account,
+            )
+        )
 
 
 def _add_note(conn: Connection, f: FindingRef, account: str, at: datetime, text: str) -> NoteEntry:
@@ -256,15 +323,34 @@ def _add_note(conn: Connection, f: FindingRef, account: str, at: datetime, text:
 
 
 def apply_plan(conn: Connection, actor: Actor, p: Plan, *, via: str, at: datetime) -> list[HistoryEntry]:
-    out = [write_state(conn, s.decision.finding, s.source, s.decision.state, account=actor.name, via=via, at=at,
-                      note=s.decision.note, deadline=s.decision.deadline) for s in p.steps]
+    out = [
+        write_state(
+            conn,
+            s.decision.finding,
+            s.source,
+            s.decision.state,
+            account=actor.name,
+            via=via,
+            at=at,
+            note=s.decision.note,
+            deadline=s.decision.deadline,
+        )
+        for s in p.steps
+    ]
     for d in p.notes:
         _add_note(conn, d.finding, actor.name, at, d.note or "")
     return out
 
 
-def decide(store: ReviewStore, actor: Actor, decisions: Sequence[Decision], *, today: date | None = None,
-           via: str = "dashboard", at: datetime | None = None) -> list[HistoryEntry]:
+def decide(
+    store: ReviewStore,
+    actor: Actor,
+    decisions: Sequence[Decision],
+    *,
+    today: date | None = None,
+    via: str = "dashboard",
+    at: datetime | None = None,
+) -> list[HistoryEntry]:
     """Apply a batch of decisions, all or nothing: if any is refused, Refused lists every refusal
     and nothing is written. Decisions that change nothing are skipped."""
     today = today or date.today()
@@ -278,8 +364,9 @@ def decide(store: ReviewStore, actor: Actor, decisions: Sequence[Decision], *, t
     return store.write(run)
 
 
-def add_note(store: ReviewStore, actor: Actor, finding: FindingRef, text: str, *,
-             at: datetime | None = None) -> NoteEntry:
+def add_note(
+    store: ReviewStore, actor: Actor, finding: FindingRef, text: str, *, at: datetime | None = None
+) -> NoteEntry:
     """A note on any finding, in any state, by a reviewer or admin in scope."""
     text = (text or "").strip()
     why = permission(actor, finding) or (None if text else "说明不能为空")
@@ -303,14 +390,28 @@ def mark_fixed(store: ReviewStore, fixes: Iterable[Fix], *, at: datetime | None 
             if "已整改" not in allowed("report", source, "data"):
                 continue
             old = f"（原文件 {x.old_file}）" if x.old_file else ""
-            out.append(write_state(conn, x.finding, source, "已整改", account=SYSTEM, via="data", at=when,
-                                  note=f"复核通过：新文件 {x.new_file} 中已无此问题{old}", deadline=None, fixed=x))
+            out.append(
+                write_state(
+                    conn,
+                    x.finding,
+                    source,
+                    "已整改",
+                    account=SYSTEM,
+                    via="data",
+                    at=when,
+                    note=f"复核通过：新文件 {x.new_file} 中已无此问题{old}",
+                    deadline=None,
+                    fixed=x,
+                )
+            )
         return out
 
     return store.write(run)
 
 
-def mark_overdue(store: ReviewStore, today: date | None = None, *, at: datetime | None = None) -> list[HistoryEntry]:
+def mark_overdue(
+    store: ReviewStore, today: date | None = None, *, at: datetime | None = None
+) -> list[HistoryEntry]:
     """逾期未改 for every 已通知 finding whose deadline has passed (call after mark_fixed on a load,
     and daily). The deadline day itself still counts as in time."""
     today = today or date.today()
@@ -321,10 +422,32 @@ def mark_overdue(store: ReviewStore, today: date | None = None, *, at: datetime 
         rows = conn.execute(sa.select(fs).where(fs.c.state == "已通知", fs.c.deadline < today)).fetchall()
         out = []
         for r in rows:
-            ref = FindingRef(r.finding_id, r.origin, r.agency_key, r.agency_name, r.year, r.rule, r.cells,
-                             r.report_sha256, r.province, r.city, r.county)
-            out.append(write_state(conn, ref, "已通知", "逾期未改", account=SYSTEM, via="data", at=when,
-                                  note=f"整改期限 {r.deadline.isoformat()} 已过，问题仍在", deadline=r.deadline))
+            ref = FindingRef(
+                r.finding_id,
+                r.origin,
+                r.agency_key,
+                r.agency_name,
+                r.year,
+                r.rule,
+                r.cells,
+                r.report_sha256,
+                r.province,
+                r.city,
+                r.county,
+            )
+            out.append(
+                write_state(
+                    conn,
+                    ref,
+                    "已通知",
+                    "逾期未改",
+                    account=SYSTEM,
+                    via="data",
+                    at=when,
+                    note=f"整改期限 {r.deadline.isoformat()} 已过，问题仍在",
+                    deadline=r.deadline,
+                )
+            )
         return out
 
     return store.write(run)
@@ -336,6 +459,9 @@ def export_columns(store: ReviewStore, findings: Mapping[str, FindingRef]) -> di
     out = {}
     for fid, f in findings.items():
         r = found.get(fid)
-        out[fid] = ((r.state, r.note or "", r.deadline.isoformat() if r.deadline else "") if r
-                    else (INITIAL[f.origin], "", ""))
+        out[fid] = (
+            (r.state, r.note or "", r.deadline.isoformat() if r.deadline else "")
+            if r
+            else (INITIAL[f.origin], "", "")
+        )
     return out

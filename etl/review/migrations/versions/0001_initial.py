@@ -33,7 +33,9 @@ def upgrade() -> None:
     op.create_table(
         "sessions",
         sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column("account", sa.String(64), sa.ForeignKey("accounts.name", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "account", sa.String(64), sa.ForeignKey("accounts.name", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(), nullable=False),
     )
@@ -117,10 +119,14 @@ def _append_only() -> None:
         op.execute("""CREATE FUNCTION review_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                       BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$""")
         for t in APPEND_ONLY:
-            op.execute(f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
-                       "FOR EACH ROW EXECUTE FUNCTION review_append_only()")
+            op.execute(
+                f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+                "FOR EACH ROW EXECUTE FUNCTION review_append_only()"
+            )
     else:
         for t in APPEND_ONLY:
             for event in ("UPDATE", "DELETE"):
-                op.execute(f"CREATE TRIGGER {t}_no_{event.lower()} BEFORE {event} ON {t} "
-                           f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END")
+                op.execute(
+                    f"CREATE TRIGGER {t}_no_{event.lower()} BEFORE {event} ON {t} "
+                    f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END"
+                )

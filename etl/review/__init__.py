@@ -1,0 +1,12 @@
+"""The review side: decisions people make about findings, kept in their own store (SQLite beside
+the warehouse, or PostgreSQL) so they outlive every warehouse rebuild.
+
+    store        open_store(warehouse, url) -> ReviewStore   (the one place that picks the store)
+    identity     agency_key, report_finding_id, reading_finding_id (the warehouse computes the same)
+    scope        Scope, parse_scope                          (an account's region subtree)
+    accounts     Accounts: add/list/disable/reset_password, login -> Session, touch, logout
+    workflow     decide, add_note, mark_fixed, mark_overdue, states, history, notes, state_counts
+    corrections  correct, withdraw, versions, overrides      (the override layer over cell values)
+    warehouse    read_findings(db) -> WarehouseFindings, fixes_between(old, new)
+    excel        import_workbook                             (python -m etl review import)
+"""
