@@ -133,18 +133,23 @@ def tiny_warehouse(path: Path, reports: list[dict], findings: list[dict]) -> Pat
 # ---- the two-process test ---------------------------------------------------------------------
 
 
-def concurrent_worker(warehouse: str, url: str | None, who: str, n: int, start, done) -> None:
-    """Run in its own process: n decisions on findings of its own, n on findings the other process
-    decides too, n notes on one shared finding and n corrections of one shared cell."""
+def concurrent_worker(warehouse: str, url: str, who: str, n: str, start_file: str) -> None:
+    """Run in its own process (python -c, see worker_command): n decisions on findings of its own,
+    n on findings the other process decides too, n notes on one shared finding and n corrections of
+    one shared cell. Both start when the start file appears."""
+    import time
+
     from etl.review.corrections import correct
     from etl.review.store import open_store
     from etl.review.workflow import Decision, add_note, decide
 
-    s = open_store(warehouse, url)
+    s = open_store(warehouse, url or None)
     a = actor(who, "reviewer", "江西省")
     own = 1000 if who == "甲" else 2000
-    start.wait(30)
-    for i in range(n):
+    deadline = time.monotonic() + 60
+    while not Path(start_file).exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    for i in range(int(n)):
         decide(s, a, [Decision(finding(own + i), "已确认", f"{who}确认")])
         decide(s, a, [Decision(finding(100 + i), "已确认", f"{who}确认")])
         add_note(s, a, finding(0), f"{who}第{i}条")
@@ -152,4 +157,16 @@ def concurrent_worker(warehouse: str, url: str | None, who: str, n: int, start, 
             s, a, report(), "t3__new_received__total", float(own + i), original=5.0, reason=f"{who}核对原件"
         )
     s.close()
-    done.put(who)
+
+
+def worker_command(*args: str) -> list[str]:
+    """A fresh interpreter (not multiprocessing: the test session's __main__ may be a Streamlit
+    script left by an AppTest) that runs concurrent_worker(*args)."""
+    import sys
+
+    here = str(Path(__file__).parent)
+    code = (
+        f"import sys; sys.path.insert(0, {here!r}); from review_records import concurrent_worker; "
+        "concurrent_worker(*sys.argv[1:])"
+    )
+    return [sys.executable, "-c", code, *args]

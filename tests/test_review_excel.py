@@ -18,7 +18,7 @@ from etl.review.errors import ImportFailed
 from etl.review.excel import import_workbook, parse_deadline, read_rows
 from etl.review.identity import agency_key, reading_finding_id, report_finding_id
 from etl.review.warehouse import fixes_between, read_findings
-from etl.review.workflow import history, notes, state_of, states
+from etl.review.workflow import export_columns, history, notes, state_of, states
 from etl.warehouse.agencies import name_key
 
 pytest_plugins = ["review_support"]
@@ -219,6 +219,13 @@ def test_notice_dates_unknown_states_notes_and_unchanged_rows(store, wh, tmp_pat
     assert [x.finding_id for x in r.noted] == [b] and r.unchanged == 1 and r.refused == ()
     assert states(store, [a])[a].deadline == date(2025, 3, 31)
     assert [n.text for n in notes(store, b)] == ["经办人已知悉"]
+    # the export shows the latest 说明, and the same workbook imported again adds nothing
+    assert export_columns(store, {k: found[k] for k in (a, b)}) == {
+        a: ("已通知", "已发函", "2025-03-31"),
+        b: ("已确认", "经办人已知悉", ""),
+    }
+    again = import_workbook(store, reviewer, tmp_path / "2.xlsx", found, today=TODAY)
+    assert (again.changed, again.noted, again.unchanged) == ((), (), 3)
     rows = [
         ("", "", "", a, "已整改", "", ""),
         ("", "", "", b, "办结", "", ""),

@@ -9,6 +9,7 @@ password ends its sessions. Everything here runs without Streamlit."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -102,7 +103,10 @@ class Accounts:
         self.hasher = hasher or default_hasher()
         self.idle = idle
         self.max_age = max_age
-        self._dummy = self.hasher.hash(secrets.token_hex(16))  # verified for unknown names: same timing
+
+    @functools.cached_property
+    def _dummy(self) -> str:
+        return self.hasher.hash(secrets.token_hex(16))
 
     # ---- management (python -m dashboard.users) -------------------------------------------------
 
@@ -197,7 +201,7 @@ class Accounts:
             r = conn.execute(sa.select(t.accounts).where(t.accounts.c.name == name)).first()
         now = self.clock()
         if r is None:
-            _verify(self.hasher, self._dummy, password or "")
+            _verify(self.hasher, self._dummy, password or "")  # an unknown name costs the same time
             raise LoginRefused("用户名或密码错误")
         if r.locked_until is not None and r.locked_until > now:
             minutes = max(1, int((r.locked_until - now).total_seconds() + 59) // 60)

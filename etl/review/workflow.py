@@ -177,8 +177,11 @@ class Plan:
     refusals: list[Refusal] = field(default_factory=list)
 
 
-def _check(actor: Actor, d: Decision, cur: StateRow | None, today: date) -> Step | Decision | str | None:
-    """A Step (a change of state), a Decision (a note only), None (nothing to do) or a reason."""
+def _check(
+    actor: Actor, d: Decision, cur: StateRow | None, said: str | None, today: date
+) -> Step | Decision | str | None:
+    """A Step (a change of state), a Decision (a note only), None (nothing to do) or a reason.
+    `said` is the finding's current 说明 (see latest_said)."""
     f = d.finding
     if f.origin not in STATES:
         return f"未知的问题类别“{f.origin}”"
@@ -194,7 +197,7 @@ def _check(actor: Actor, d: Decision, cur: StateRow | None, today: date) -> Step
         return f"未知状态“{target}”；可填：{choices}"
     same_deadline = d.deadline is None or (cur is not None and d.deadline == cur.deadline)
     if target == source and (target not in NEEDS_DEADLINE or same_deadline):
-        return d if note and note != (cur.note if cur else None) else None
+        return d if note and note != said else None
     if target not in allowed(f.origin, source):
         if target in ("已整改", "逾期未改"):
             return f"“{target}”由数据自动判定（新文件中问题消失，或期限已过），不能手工设置"
@@ -214,6 +217,7 @@ def _check(actor: Actor, d: Decision, cur: StateRow | None, today: date) -> Step
 def plan(conn: Connection, actor: Actor, decisions: Sequence[Decision], today: date) -> Plan:
     out = Plan()
     current = load_states(conn, (d.finding.finding_id for d in decisions))
+    said = latest_said(conn, current)
     seen: set[str] = set()
     for d in decisions:
         fid = d.finding.finding_id
@@ -221,7 +225,7 @@ def plan(conn: Connection, actor: Actor, decisions: Sequence[Decision], today: d
             out.refusals.append(Refusal(fid, "同一批中重复出现"))
             continue
         seen.add(fid)
-        r = _check(actor, d, current.get(fid), today)
+        r = _check(actor, d, current.get(fid), said.get(fid), today)
         if isinstance(r, str):
             out.refusals.append(Refusal(fid, r))
         elif isinstance(r, Step):
@@ -453,14 +457,32 @@ def mark_overdue(
     return store.write(run)
 
 
+def latest_said(conn: Connection, rows: Mapping[str, StateRow]) -> dict[str, str | None]:
+    """The current 说明 of each finding: the later of the note given with its state and its latest
+    note. The 督办清单 exports it, and an imported 说明 equal to it adds nothing."""
+    out = {fid: r.note for fid, r in rows.items()}
+    stamp = {fid: r.updated_at for fid, r in rows.items()}
+    ids = list(rows)
+    for i in range(0, len(ids), 500):
+        q = sa.select(t.notes.c.finding_id, t.notes.c.at, t.notes.c.text).where(
+            t.notes.c.finding_id.in_(ids[i : i + 500])
+        )
+        for fid, at, text in conn.execute(q.order_by(t.notes.c.id)):
+            if at >= stamp[fid]:
+                out[fid], stamp[fid] = text, at
+    return out
+
+
 def export_columns(store: ReviewStore, findings: Mapping[str, FindingRef]) -> dict[str, tuple[str, str, str]]:
     """The 督办清单's 状态, 说明, 期限 for each finding id (期限 as YYYY-MM-DD or "")."""
-    found = states(store, findings)
+    with store.read() as conn:
+        found = load_states(conn, findings)
+        said = latest_said(conn, found)
     out = {}
     for fid, f in findings.items():
         r = found.get(fid)
         out[fid] = (
-            (r.state, r.note or "", r.deadline.isoformat() if r.deadline else "")
+            (r.state, said.get(fid) or "", r.deadline.isoformat() if r.deadline else "")
             if r
             else (INITIAL[f.origin], "", "")
         )
