@@ -14,10 +14,10 @@ from review_records import actor, tiny_warehouse
 
 from etl.cli import main as etl_main
 from etl.review.accounts import Accounts
-from etl.review.errors import ImportFailed
+from etl.review.errors import ImportFailed, ReviewError
 from etl.review.excel import import_workbook, parse_deadline, read_rows
 from etl.review.identity import agency_key, reading_finding_id, report_finding_id
-from etl.review.warehouse import fixes_between, read_findings
+from etl.review.warehouse import PROVISIONAL_READING_RULES, fixes_between, read_findings
 from etl.review.workflow import export_columns, history, notes, state_of, states
 from etl.warehouse.agencies import name_key
 
@@ -68,7 +68,7 @@ def warehouse(path: Path, gz_sha: str = SHA_A, gz_rules=("t3_row_sum", "t4_group
 
 
 def gz_id(rule: str = "t3_row_sum") -> str:
-    return report_finding_id(AK, 2023, rule, "t3.a.total,t3.x.total")
+    return report_finding_id(AK, 2023, rule, "t3.x.total,t3.a.total")  # as stored: unsorted
 
 
 ZJ_ID = report_finding_id(agency_key("330106", name_key(ZJ["name"])), 2023, "t3_row_sum", "t3.y.total")
@@ -97,7 +97,7 @@ def test_finding_ids_are_computed_from_the_warehouse(tmp_path):
         "赣州市章贡区教育局",
     )
     assert w.findings[reading_finding_id(SHA_A, "ocr_read", "t2.a,t2.b")].origin == "reading"
-    assert w.reports[(AK, 2023)].sha256 == SHA_A and w.by_sha[SHA_Z].province == "浙江省"
+    assert w.by_sha[SHA_A].agency_name == "赣州市章贡区教育局" and w.by_sha[SHA_Z].province == "浙江省"
     assert set(read_findings(tmp_path / "w.duckdb", [ZJ_ID]).findings) == {ZJ_ID}
 
 
@@ -112,36 +112,65 @@ def test_an_origin_column_in_the_warehouse_is_followed(tmp_path):
     assert report_finding_id(AK, 2023, "ocr_read", "t2.a,t2.b") in ids  # declared report by the loader
 
 
-def test_findings_on_the_real_warehouse_have_unique_recomputable_ids(db):
+def test_ids_computed_in_sql_agree_with_the_python_functions_on_the_real_warehouse(db):
     w = read_findings(db)
-    assert len(w.findings) > 10 and {f.origin for f in w.findings.values()} <= {"report", "reading"}
-    for fid, f in w.findings.items():
-        assert fid == (
-            report_finding_id(f.agency_key, f.year, f.rule, f.cells)
-            if f.origin == "report"
-            else reading_finding_id(f.report_sha256, f.rule, f.cells)
-        )
     con = duckdb.connect(str(db), read_only=True)
-    distinct = con.execute(
-        "SELECT count(DISTINCT (a.region_code, a.name_key, f.year, f.rule, "
-        "list_sort(string_split(f.cells, ',')))) FROM findings f JOIN agencies a USING (agency_id) "
-        "WHERE f.rule NOT IN ('ocr_read', 'table_cells_unclear')"
-    ).fetchone()[0]
+    raw = con.execute("""SELECT a.region_code, a.name_key, f.year, f.rule, f.cells, r.sha256
+                         FROM findings f JOIN agencies a USING (agency_id)
+                         LEFT JOIN reports r USING (report_id)""").fetchall()
     con.close()
-    assert sum(f.origin == "report" for f in w.findings.values()) == distinct
+    expected = {
+        reading_finding_id(sha, rule, cells)
+        if rule in PROVISIONAL_READING_RULES
+        else report_finding_id(agency_key(code, key), year, rule, cells)
+        for code, key, year, rule, cells, sha in raw
+    }
+    assert len(raw) > 10 and set(w.findings) == expected
+    assert all(
+        f.origin == ("reading" if f.rule in PROVISIONAL_READING_RULES else "report")
+        for f in w.findings.values()
+    )
 
 
 def test_fixes_between_two_loads_name_both_files(tmp_path):
-    old = read_findings(warehouse(tmp_path / "old.duckdb"))
-    new = read_findings(warehouse(tmp_path / "new.duckdb", gz_sha=SHA_B, gz_rules=("t4_group_sum",)))
-    fixes = fixes_between(old, new)
-    assert [(x.finding.finding_id, x.old_file.sha256, x.new_file.sha256) for x in fixes] == [
-        (gz_id(), SHA_A, SHA_B)
-    ]
-    assert fixes[0].new_file.path == "2023/章贡区教育局-b2.pdf"
+    missing = dict(report_id=None, agency_id=3, year=2023, rule="missing_report", cells="", scope="cross")
+    other = dict(GZ, agency_id=3, name="赣州市章贡区财政局")
+    old = warehouse(tmp_path / "old.duckdb", extra=[missing])
+    con = duckdb.connect(str(old))  # the agency that had not filed
+    con.execute(
+        "INSERT INTO agencies (agency_id, name, name_key, region_code, province, city, county) "
+        "VALUES (3, ?, ?, '360702', '江西省', '赣州市', '章贡区')",
+        [other["name"], name_key(other["name"])],
+    )
+    con.close()
+    new = tiny_warehouse(
+        tmp_path / "new.duckdb",
+        [
+            dict(GZ, year=2023, sha256=SHA_B, path="2023/章贡区教育局-b2.pdf"),
+            dict(other, year=2023, sha256="d4" * 32, path="2023/章贡区财政局.html"),
+        ],
+        [
+            dict(
+                report_id=SHA_B[:16],
+                agency_id=1,
+                year=2023,
+                rule="t4_group_sum",
+                cells="t3.x.total,t3.a.total",
+            )
+        ],
+    )
+    fixes = {x.finding.rule: x for x in fixes_between(old, new)}
+    assert set(fixes) == {"t3_row_sum", "missing_report"}  # ocr_read is our doubt, not the agency's to fix
+    fixed = fixes["t3_row_sum"]
+    assert fixed.finding.finding_id == gz_id() and fixed.finding.province == "江西省"
+    assert (fixed.old_file.path, fixed.old_file.sha256) == ("2023/章贡区教育局-a1.pdf", SHA_A)
+    assert (fixed.new_file.path, fixed.new_file.sha256) == ("2023/章贡区教育局-b2.pdf", SHA_B)
+    assert fixes["missing_report"].old_file is None and fixes["missing_report"].new_file.sha256 == "d4" * 32
     # the same file with a finding gone (a rule changed) is no fix
-    same = read_findings(warehouse(tmp_path / "same.duckdb", gz_rules=("t4_group_sum",)))
+    same = warehouse(tmp_path / "same.duckdb", gz_rules=("t4_group_sum",))
     assert fixes_between(old, same) == []
+    with pytest.raises(ReviewError, match="找不到数据库"):
+        fixes_between(old, tmp_path / "none.duckdb")
 
 
 def workbook(path: Path, rows: list[tuple]) -> Path:

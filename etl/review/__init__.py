@@ -7,6 +7,6 @@ the warehouse, or PostgreSQL) so they outlive every warehouse rebuild.
     accounts     Accounts: add/list/disable/reset_password, login -> Session, touch, logout
     workflow     decide, add_note, mark_fixed, mark_overdue, states, history, notes, state_counts
     corrections  correct, withdraw, versions, overrides      (the override layer over cell values)
-    warehouse    read_findings(db) -> WarehouseFindings, fixes_between(old, new)
+    warehouse    read_findings(db) -> WarehouseFindings, fixes_between(old_db, new_db) -> [Fix]
     excel        import_workbook                             (python -m etl review import)
 """

@@ -20,7 +20,7 @@ from etl.review import tables as t
 from etl.review.errors import Refusal, Refused
 from etl.review.model import Actor, FindingRef, ReportRef
 from etl.review.store import ReviewStore
-from etl.review.workflow import INITIAL, allowed, load_states, now, permission, write_state
+from etl.review.workflow import INITIAL, Write, allowed, load_states, now, permission, write_state
 from etl.warehouse.schema import NARRATIVE_COLUMNS, WIDE
 
 FIELDS = frozenset(WIDE) | frozenset(NARRATIVE_COLUMNS)
@@ -102,7 +102,7 @@ def _doubt_to(
     source = cur.state if cur else INITIAL["reading"]
     if target in allowed("reading", source, "correction") and not (source == target == "待核查"):
         write_state(
-            conn, doubt, source, target, account=actor.name, via="dashboard", at=at, note=note, deadline=None
+            conn, Write(doubt, source, target, note, None), account=actor.name, via="dashboard", at=at
         )
 
 

@@ -6,8 +6,8 @@ The warehouse loader computes the same ids; both sides must agree exactly:
     report finding id  = sha1(f"{agency_key}|{year}|{rule}|{cells}").hexdigest()[:16]
     reading finding id = sha1(f"{report_sha256}|{rule}|{cells}").hexdigest()[:16]
 
-where `cells` is the finding's cell references, sorted and joined by ","; a missing year or
-sha256 is written as the empty string. A report-origin finding (the agency's own problem) keeps
+where `cells` is the finding's cell references, sorted by code point and joined by "," (empty
+parts dropped, nothing trimmed); a missing year, region code or sha256 is the empty string. A report-origin finding (the agency's own problem) keeps
 its id when the agency files a new version of the same report; a reading-origin finding (our
 doubt about how we read a file) belongs to that one file."""
 
@@ -31,9 +31,10 @@ def agency_key_for_name(region_code: str | None, name: str) -> str:
 
 
 def canonical_cells(cells: str | Iterable[str] | None) -> str:
-    """Cell references sorted and comma-joined: the warehouse stores them in the order found."""
+    """Cell references sorted (by code point) and comma-joined, empty parts dropped: the warehouse
+    stores them in the order found. etl.review.warehouse computes the same in SQL."""
     parts = cells.split(",") if isinstance(cells, str) else list(cells or ())
-    return ",".join(sorted(p.strip() for p in parts if p and p.strip()))
+    return ",".join(sorted(p for p in parts if p))
 
 
 def _h(text: str) -> str:

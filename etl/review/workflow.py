@@ -74,6 +74,12 @@ def _row(r) -> StateRow:
     return StateRow(**{k: r._mapping[k] for k in StateRow.__dataclass_fields__})
 
 
+def _ref(r: StateRow) -> FindingRef:
+    """A stored finding as a FindingRef (for the data's own steps, which need no warehouse)."""
+    return FindingRef(r.finding_id, r.origin, r.agency_key, r.agency_name, r.year, r.rule, r.cells,
+                      r.report_sha256, r.province, r.city, r.county)  # fmt: skip
+
+
 def scope_clause(scope: Scope, table: sa.Table = t.finding_states):
     """The SQL form of Scope.contains for a table with province/city/county columns."""
     conds = [
@@ -240,57 +246,67 @@ def plan(conn: Connection, actor: Actor, decisions: Sequence[Decision], today: d
 # ---- writing -----------------------------------------------------------------------------------
 
 
-def write_state(
+@dataclass(frozen=True)
+class Write:
+    """One change of state to write (checked already)."""
+
+    finding: FindingRef
+    source: str
+    target: str
+    note: str | None
+    deadline: date | None
+    fixed: Fix | None = None
+
+
+def write_states(
     conn: Connection,
-    f: FindingRef,
-    source: str,
-    target: str,
+    writes: Sequence[Write],
+    current: Mapping[str, StateRow],
     *,
     account: str,
     via: str,
     at: datetime,
-    note: str | None,
-    deadline: date | None,
-    fixed: Fix | None = None,
-) -> HistoryEntry:
-    """Write one change: the state row (optimistic version check) and its history row."""
+) -> list[HistoryEntry]:
+    """Write changes: the state rows (new ones in one statement, existing ones each with an
+    optimistic version check) and their history rows. `current` was read in this transaction; a
+    row another process changed or inserted meanwhile raises Conflict or IntegrityError, and the
+    store re-runs the whole transaction."""
     fs = t.finding_states
-    cur = load_states(conn, [f.finding_id]).get(f.finding_id)
-    if (cur.state if cur else INITIAL[f.origin]) != source:
-        raise Conflict(f.finding_id)  # changed since it was checked: re-run the transaction
-    keep = deadline if target in KEEPS_DEADLINE else None
-    values = dict(
-        origin=f.origin,
-        state=target,
-        deadline=keep,
-        note=note,
-        agency_key=f.agency_key,
-        agency_name=f.agency_name,
-        year=f.year,
-        rule=f.rule,
-        cells=f.cells,
-        report_sha256=f.report_sha256,
-        province=f.province,
-        city=f.city,
-        county=f.county,
-        updated_at=at,
-        updated_by=account,
-        fixed_old_file=str(fixed.old_file) if fixed and fixed.old_file else None,
-        fixed_new_file=str(fixed.new_file) if fixed else None,
-    )
-    if cur is None:
-        conn.execute(sa.insert(fs).values(finding_id=f.finding_id, version=1, **values))
-    else:
-        done = conn.execute(
-            sa.update(fs)
-            .where(fs.c.finding_id == f.finding_id, fs.c.version == cur.version)
-            .values(version=cur.version + 1, **values)
-        )
-        if done.rowcount != 1:
+    inserts, entries = [], []
+    for w in writes:
+        f, cur = w.finding, current.get(w.finding.finding_id)
+        if (cur.state if cur else INITIAL[f.origin]) != w.source:
             raise Conflict(f.finding_id)
-    entry = HistoryEntry(f.finding_id, at, account, via, source, target, note, deadline)
-    conn.execute(sa.insert(t.finding_history).values(**entry.__dict__))
-    return entry
+        values = dict(
+            origin=f.origin, state=w.target, deadline=w.deadline if w.target in KEEPS_DEADLINE else None,
+            note=w.note, agency_key=f.agency_key, agency_name=f.agency_name, year=f.year, rule=f.rule,
+            cells=f.cells, report_sha256=f.report_sha256, province=f.province, city=f.city, county=f.county,
+            updated_at=at, updated_by=account,
+            fixed_old_file=str(w.fixed.old_file) if w.fixed and w.fixed.old_file else None,
+            fixed_new_file=str(w.fixed.new_file) if w.fixed else None,
+        )  # fmt: skip
+        if cur is None:
+            inserts.append(dict(finding_id=f.finding_id, version=1, **values))
+        else:
+            done = conn.execute(
+                sa.update(fs)
+                .where(fs.c.finding_id == f.finding_id, fs.c.version == cur.version)
+                .values(version=cur.version + 1, **values)
+            )
+            if done.rowcount != 1:
+                raise Conflict(f.finding_id)
+        entries.append(HistoryEntry(f.finding_id, at, account, via, w.source, w.target, w.note, w.deadline))
+    if inserts:
+        conn.execute(sa.insert(fs), inserts)
+    if entries:
+        conn.execute(sa.insert(t.finding_history), [e.__dict__ for e in entries])
+    return entries
+
+
+def write_state(conn: Connection, w: Write, *, account: str, via: str, at: datetime) -> HistoryEntry:
+    """One change, reading the current state in this transaction."""
+    current = load_states(conn, [w.finding.finding_id])
+    return write_states(conn, [w], current, account=account, via=via, at=at)[0]
 
 
 def _ensure_row(conn: Connection, f: FindingRef, account: str, at: datetime) -> None:
@@ -327,20 +343,10 @@ def _add_note(conn: Connection, f: FindingRef, account: str, at: datetime, text:
 
 
 def apply_plan(conn: Connection, actor: Actor, p: Plan, *, via: str, at: datetime) -> list[HistoryEntry]:
-    out = [
-        write_state(
-            conn,
-            s.decision.finding,
-            s.source,
-            s.decision.state,
-            account=actor.name,
-            via=via,
-            at=at,
-            note=s.decision.note,
-            deadline=s.decision.deadline,
-        )
-        for s in p.steps
-    ]
+    current = load_states(conn, (x.decision.finding.finding_id for x in p.steps))
+    writes = [Write(x.decision.finding, x.source, x.decision.state, x.decision.note, x.decision.deadline)
+              for x in p.steps]  # fmt: skip
+    out = write_states(conn, writes, current, account=actor.name, via=via, at=at)
     for d in p.notes:
         _add_note(conn, d.finding, actor.name, at, d.note or "")
     return out
@@ -387,28 +393,15 @@ def mark_fixed(store: ReviewStore, fixes: Iterable[Fix], *, at: datetime | None 
     def run(conn: Connection) -> list[HistoryEntry]:
         when = at or now()
         current = load_states(conn, (x.finding.finding_id for x in fixes))
-        out = []
+        writes = []
         for x in fixes:
             cur = current.get(x.finding.finding_id)
             source = cur.state if cur else INITIAL["report"]
-            if "已整改" not in allowed("report", source, "data"):
-                continue
-            old = f"（原文件 {x.old_file}）" if x.old_file else ""
-            out.append(
-                write_state(
-                    conn,
-                    x.finding,
-                    source,
-                    "已整改",
-                    account=SYSTEM,
-                    via="data",
-                    at=when,
-                    note=f"复核通过：新文件 {x.new_file} 中已无此问题{old}",
-                    deadline=None,
-                    fixed=x,
-                )
-            )
-        return out
+            if "已整改" in allowed("report", source, "data"):
+                old = f"（原文件 {x.old_file}）" if x.old_file else ""
+                note = f"复核通过：新文件 {x.new_file} 中已无此问题{old}"
+                writes.append(Write(x.finding, source, "已整改", note, None, x))
+        return write_states(conn, writes, current, account=SYSTEM, via="data", at=when)
 
     return store.write(run)
 
@@ -423,36 +416,18 @@ def mark_overdue(
 
     def run(conn: Connection) -> list[HistoryEntry]:
         when = at or now()
-        rows = conn.execute(sa.select(fs).where(fs.c.state == "已通知", fs.c.deadline < today)).fetchall()
-        out = []
-        for r in rows:
-            ref = FindingRef(
-                r.finding_id,
-                r.origin,
-                r.agency_key,
-                r.agency_name,
-                r.year,
-                r.rule,
-                r.cells,
-                r.report_sha256,
-                r.province,
-                r.city,
-                r.county,
+        rows = [
+            _row(r) for r in conn.execute(sa.select(fs).where(fs.c.state == "已通知", fs.c.deadline < today))
+        ]
+        writes = [
+            Write(
+                _ref(r), "已通知", "逾期未改", f"整改期限 {r.deadline.isoformat()} 已过，问题仍在", r.deadline
             )
-            out.append(
-                write_state(
-                    conn,
-                    ref,
-                    "已通知",
-                    "逾期未改",
-                    account=SYSTEM,
-                    via="data",
-                    at=when,
-                    note=f"整改期限 {r.deadline.isoformat()} 已过，问题仍在",
-                    deadline=r.deadline,
-                )
-            )
-        return out
+            for r in rows
+        ]
+        return write_states(
+            conn, writes, {r.finding_id: r for r in rows}, account=SYSTEM, via="data", at=when
+        )
 
     return store.write(run)
 
