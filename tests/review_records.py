@@ -140,8 +140,9 @@ def concurrent_worker(warehouse: str, url: str, who: str, n: str, start_file: st
     import time
 
     from etl.review.corrections import correct
+    from etl.review.model import Decision
     from etl.review.store import open_store
-    from etl.review.workflow import Decision, add_note, decide
+    from etl.review.workflow import add_note, decide
 
     s = open_store(warehouse, url or None)
     a = actor(who, "reviewer", "江西省")

@@ -17,8 +17,8 @@ from etl.review.accounts import Accounts
 from etl.review.errors import ImportFailed, ReviewError
 from etl.review.excel import import_workbook, parse_deadline, read_rows
 from etl.review.identity import agency_key, reading_finding_id, report_finding_id
+from etl.review.queries import export_columns, history, notes, state_of, states
 from etl.review.warehouse import PROVISIONAL_READING_RULES, fixes_between, read_findings
-from etl.review.workflow import export_columns, history, notes, state_of, states
 from etl.warehouse.agencies import name_key
 
 pytest_plugins = ["review_support"]

@@ -13,8 +13,9 @@ from review_records import actor, finding
 
 from etl.review import tables
 from etl.review.errors import StoreError, StoreTooNew
+from etl.review.model import Decision
 from etl.review.store import ENV_VAR, head_revision, locate, open_store
-from etl.review.workflow import Decision, add_note, decide
+from etl.review.workflow import add_note, decide
 
 pytest_plugins = ["review_support"]  # the store fixtures, on SQLite and on a real PostgreSQL server
 

@@ -15,21 +15,8 @@ from review_records import actor, finding, report, worker_command
 from etl.review import tables
 from etl.review.errors import Refused
 from etl.review.model import Decision, FileRef, Fix
-from etl.review.workflow import (
-    INITIAL,
-    TRANSITIONS,
-    add_note,
-    allowed,
-    decide,
-    export_columns,
-    history,
-    mark_fixed,
-    mark_overdue,
-    notes,
-    state_counts,
-    state_of,
-    states,
-)
+from etl.review.queries import INITIAL, export_columns, history, notes, state_counts, state_of, states
+from etl.review.workflow import TRANSITIONS, add_note, allowed, decide, mark_fixed, mark_overdue
 
 pytest_plugins = ["review_support"]
 
