@@ -91,6 +91,8 @@ def test_sqlite_store_uses_wal_and_a_busy_timeout(tmp_path, monkeypatch):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    for f in tmp_path.glob("w.review.sqlite*"):  # password hashes: readable by the owner only
+        assert f.stat().st_mode & 0o077 == 0, f
 
 
 @pytest.mark.parametrize("table", ["finding_history", "notes"])

@@ -244,28 +244,27 @@ class Accounts:
         key = _token_hash(token or "")
         now = self.clock()
 
-        def run(conn: Connection) -> Session | None:
-            s, a = t.sessions, t.accounts
+        s, a = t.sessions, t.accounts
+        with self.store.read() as conn:  # most calls only read: the write lock is taken only when needed
             r = conn.execute(
                 sa.select(s, a.c.role, a.c.scope, a.c.disabled)
                 .join(a, a.c.name == s.c.account)
                 .where(s.c.token_hash == key)
             ).first()
-            if r is None:
-                raise SessionExpired("登录已失效，请重新登录")
-            if r.disabled or now - r.last_seen_at > self.idle or now - r.created_at > self.max_age:
-                conn.execute(sa.delete(s).where(s.c.token_hash == key))
-                return None
-            seen = r.last_seen_at
-            if now - seen >= TOUCH_EVERY:
-                conn.execute(sa.update(s).where(s.c.token_hash == key).values(last_seen_at=now))
-                seen = now
-            return Session(token, r.account, r.role, parse_scope(r.scope), r.created_at, seen)
-
-        out = self.store.write(run)
-        if out is None:  # the deletion above is committed, then the caller is told
-            raise SessionExpired("长时间未操作，登录已超时，请重新登录")
-        return out
+        if r is None:
+            raise SessionExpired("登录已失效，请重新登录")
+        if r.disabled or now - r.last_seen_at > self.idle or now - r.created_at > self.max_age:
+            self.store.write(lambda conn: conn.execute(sa.delete(s).where(s.c.token_hash == key)))
+            raise SessionExpired(
+                "账户已停用，请联系管理员" if r.disabled else "长时间未操作，登录已超时，请重新登录"
+            )
+        seen = r.last_seen_at
+        if now - seen >= TOUCH_EVERY:
+            self.store.write(
+                lambda conn: conn.execute(sa.update(s).where(s.c.token_hash == key).values(last_seen_at=now))
+            )
+            seen = now
+        return Session(token, r.account, r.role, parse_scope(r.scope), r.created_at, seen)
 
     def logout(self, session: Session | str) -> None:
         token = session.token if isinstance(session, Session) else session

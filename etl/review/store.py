@@ -146,7 +146,10 @@ def _first_line(e: BaseException) -> str:
 def _engine(loc: StoreLocation) -> Engine:
     if loc.kind == "postgresql":
         return sa.create_engine(loc.url, pool_pre_ping=True)
-    Path(make_url(loc.url).database).parent.mkdir(parents=True, exist_ok=True)
+    path = Path(make_url(loc.url).database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():  # it holds password hashes: owner only (SQLite gives -wal and -shm the same mode)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = sa.create_engine(loc.url, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
