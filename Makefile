@@ -19,12 +19,17 @@ test: $(VENV) system-deps
 	$(BIN)/ruff format --check etl dashboard tests bench
 	$(BIN)/python -m pytest
 
-# Debian's Chromium (the browser test drives it through Playwright) and CJK fonts.
+# Debian's Chromium (the browser test drives it through Playwright), CJK fonts, and the PostgreSQL
+# server programs (the review-store tests start and stop a server of their own; no service is run).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-		else echo "需要 chromium 和 fonts-noto-cjk：sudo apt-get install chromium fonts-noto-cjk"; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "需要安装：sudo apt-get install$$missing"; fi; \
 	fi
 
 lint: $(VENV)

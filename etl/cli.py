@@ -15,6 +15,7 @@ from etl.errors import EtlError
 from etl.extract.report_json import failure_json, to_json
 from etl.paths import DATA, DEFAULT_DB
 from etl.pipeline import parse_path, run_load
+from etl.review.cli import register as register_review
 from etl.warehouse.load import LoadSummary
 
 
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     so.add_argument("--wheel", required=True)
     so.set_defaults(func=cmd_build_outlines)
     register(sub)
+    register_review(sub)
     return p
 
 
