@@ -60,13 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
-        prog="python -m dashboard.users", description="管理仪表板账户（角色与地区范围）"
-    )
+    ap = argparse.ArgumentParser(prog="python -m dashboard.users", description="管理仪表板账户（角色与地区范围）")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", default=str(DEFAULT_DB), help="warehouse file; its review store holds the accounts"
-    )
+    common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file; its review store holds the accounts")
     common.add_argument(
         "--review-db",
         metavar="URL",

@@ -35,11 +35,7 @@ def finding(
     cells = f"t3.new_received.total,t3.new_received.c{n}"
     ak = agency_key("360702", name_key(agency))
     sha = sha or ("ab" * 32)
-    fid = (
-        report_finding_id(ak, year, rule, cells)
-        if origin == "report"
-        else reading_finding_id(sha, rule, cells)
-    )
+    fid = report_finding_id(ak, year, rule, cells) if origin == "report" else reading_finding_id(sha, rule, cells)
     return FindingRef(
         fid,
         origin,
@@ -154,9 +150,7 @@ def concurrent_worker(warehouse: str, url: str, who: str, n: str, start_file: st
         decide(s, a, [Decision(finding(own + i), "已确认", f"{who}确认")])
         decide(s, a, [Decision(finding(100 + i), "已确认", f"{who}确认")])
         add_note(s, a, finding(0), f"{who}第{i}条")
-        correct(
-            s, a, report(), "t3__new_received__total", float(own + i), original=5.0, reason=f"{who}核对原件"
-        )
+        correct(s, a, report(), "t3__new_received__total", float(own + i), original=5.0, reason=f"{who}核对原件")
     s.close()
 
 

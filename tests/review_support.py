@@ -105,11 +105,7 @@ class PgServer:
             timeout=120,
         )
         if p.returncode != 0:
-            log = (
-                (self.base / "log").read_text(errors="replace")[-2000:]
-                if (self.base / "log").exists()
-                else ""
-            )
+            log = (self.base / "log").read_text(errors="replace")[-2000:] if (self.base / "log").exists() else ""
             raise RuntimeError(f"{prog} failed: {p.stderr.strip()} {log}")
         return p.stdout
 

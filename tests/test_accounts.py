@@ -68,9 +68,7 @@ def test_passwords_and_tokens_are_stored_hashed_nowhere_in_plain(accounts, store
 def test_login_gives_a_session_with_role_and_scope(accounts, clock):
     s = accounts.login(" 张三 ", PASSWORD)
     assert (s.account, s.role, s.scope) == ("张三", "reviewer", parse_scope("江西省/赣州市"))
-    assert s.actor.scope.contains("江西省", "赣州市", "章贡区") and not s.actor.scope.contains(
-        "浙江省", None, None
-    )
+    assert s.actor.scope.contains("江西省", "赣州市", "章贡区") and not s.actor.scope.contains("浙江省", None, None)
     assert accounts.get("张三").last_login_at == clock.now
     assert len(s.token) >= 40 and accounts.login("张三", PASSWORD).token != s.token
 

@@ -50,8 +50,7 @@ def warehouse(path: Path, gz_sha: str = SHA_A, gz_rules=("t3_row_sum", "t4_group
         dict(ZJ, year=2023, sha256=SHA_Z, path="2023/西湖区教育局.html"),
     ]
     found = [
-        dict(report_id=gz_sha[:16], agency_id=1, year=2023, rule=r, cells="t3.x.total,t3.a.total")
-        for r in gz_rules
+        dict(report_id=gz_sha[:16], agency_id=1, year=2023, rule=r, cells="t3.x.total,t3.a.total") for r in gz_rules
     ]
     found += [
         dict(
@@ -127,8 +126,7 @@ def test_ids_computed_in_sql_agree_with_the_python_functions_on_the_real_warehou
     }
     assert len(raw) > 10 and set(w.findings) == expected
     assert all(
-        f.origin == ("reading" if f.rule in PROVISIONAL_READING_RULES else "report")
-        for f in w.findings.values()
+        f.origin == ("reading" if f.rule in PROVISIONAL_READING_RULES else "report") for f in w.findings.values()
     )
 
 
@@ -231,9 +229,7 @@ def test_notice_dates_unknown_states_notes_and_unchanged_rows(store, wh, tmp_pat
     import_workbook(
         store,
         reviewer,
-        workbook(
-            tmp_path / "1.xlsx", [("", "", "", a, "已确认", "", None), ("", "", "", b, "已确认", "", None)]
-        ),
+        workbook(tmp_path / "1.xlsx", [("", "", "", a, "已确认", "", None), ("", "", "", b, "已确认", "", None)]),
         found,
         today=TODAY,
     )
@@ -324,7 +320,5 @@ def test_review_import_command_line(store_url, tmp_path, capsys):
 
 def test_cli_refuses_a_missing_warehouse(tmp_path, capsys):
     book = workbook(tmp_path / "x.xlsx", [])
-    assert (
-        etl_main(["review", "import", str(book), "--db", str(tmp_path / "none.duckdb"), "--user", "x"]) == 2
-    )
+    assert etl_main(["review", "import", str(book), "--db", str(tmp_path / "none.duckdb"), "--user", "x"]) == 2
     assert "找不到数据库" in capsys.readouterr().err

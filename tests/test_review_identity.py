@@ -22,9 +22,7 @@ def test_agency_key_is_region_code_and_name_key():
     assert agency_key("360702", "赣州市章贡区教育局") == "360702:赣州市章贡区教育局"
     assert agency_key(None, "某局") == ":某局"
     # name variants of one agency meet on one key (etl.warehouse.agencies.name_key)
-    assert agency_key_for_name("360700", "中共赣州市委 办公厅") == agency_key_for_name(
-        "360700", "赣州市委办公室"
-    )
+    assert agency_key_for_name("360700", "中共赣州市委 办公厅") == agency_key_for_name("360700", "赣州市委办公室")
 
 
 def test_report_finding_id_matches_the_agreed_formula():
@@ -39,10 +37,7 @@ def test_reading_finding_id_matches_the_agreed_formula():
     sha = "0f" * 32
     expected = hashlib.sha1(f"{sha}|ocr_read|t2.a,t2.b".encode()).hexdigest()[:16]
     assert reading_finding_id(sha, "ocr_read", "t2.b,t2.a") == expected
-    assert (
-        finding_id("reading", agency="x", year=1, rule="ocr_read", cells="t2.a,t2.b", report_sha256=sha)
-        == expected
-    )
+    assert finding_id("reading", agency="x", year=1, rule="ocr_read", cells="t2.a,t2.b", report_sha256=sha) == expected
 
 
 def test_ids_depend_on_every_part_and_not_on_cell_order():
@@ -108,9 +103,7 @@ def test_scope_contains_its_subtree_only():
     assert not ganzhou.contains(None, None, None)
     county = parse_scope("江西省/赣州市/章贡区")
     assert county.contains("江西省", "赣州市", "章贡区") and not county.contains("江西省", "赣州市", "南康区")
-    assert parse_scope("全国").contains(None, None, None) and parse_scope("全国").contains(
-        "浙江省", "杭州市", None
-    )
+    assert parse_scope("全国").contains(None, None, None) and parse_scope("全国").contains("浙江省", "杭州市", None)
     dongcheng = parse_scope("北京市/东城区")
     assert dongcheng.contains("北京市", None, "东城区") and not dongcheng.contains("北京市", None, "西城区")
     assert parse_scope("江西省").contains("江西省", "赣州市", "章贡区")

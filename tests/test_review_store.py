@@ -54,9 +54,7 @@ def test_an_empty_database_is_migrated_to_head_and_matches_the_tables(store):
         names = set(sa.inspect(conn).get_table_names())
         assert {"accounts", "sessions", "finding_states", "finding_history", "notes", "corrections"} <= names
         # the migrations create exactly what etl/review/tables.py declares (no drift)
-        diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), tables.metadata
-        )
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), tables.metadata)
         assert diff == []
 
 

@@ -98,9 +98,7 @@ def test_actions_outside_the_scope_are_refused(store):
     assert "不在您的范围" in refusal(store, [Decision(nanchang, "已确认")])
     with pytest.raises(Refused, match="不在您的范围"):
         add_note(store, REVIEWER, zhejiang, "越权的说明")
-    decide(
-        store, actor("王五", "admin", "全国"), [Decision(zhejiang, "已确认")], today=TODAY
-    )  # 全国 admin may
+    decide(store, actor("王五", "admin", "全国"), [Decision(zhejiang, "已确认")], today=TODAY)  # 全国 admin may
     assert state_of(store, zhejiang) == "已确认"
 
 
@@ -177,9 +175,7 @@ def test_deadline_passing_sets_overdue(store):
     assert states(store, [late.finding_id])[late.finding_id].deadline == date(2025, 3, 10)
     assert mark_overdue(store, date(2025, 3, 11)) == []  # only once
     # notified again with a new deadline
-    decide(
-        store, REVIEWER, [Decision(late, "已通知", "再次发函", date(2025, 4, 30))], today=date(2025, 3, 12)
-    )
+    decide(store, REVIEWER, [Decision(late, "已通知", "再次发函", date(2025, 4, 30))], today=date(2025, 3, 12))
     assert state_of(store, late) == "已通知"
     # a deadline moved (延期) is a change of its own
     decide(store, REVIEWER, [Decision(in_time, "已通知", "同意延期", date(2025, 4, 15))], today=TODAY)
@@ -188,9 +184,7 @@ def test_deadline_passing_sets_overdue(store):
 
 def test_a_newer_file_without_the_finding_sets_fixed_with_both_files(store):
     notified, unreviewed, dismissed, doubt = finding(1), finding(2), finding(3), finding(4, origin="reading")
-    decide(
-        store, REVIEWER, [Decision(notified, "已确认"), Decision(dismissed, "已排除", "非问题")], today=TODAY
-    )
+    decide(store, REVIEWER, [Decision(notified, "已确认"), Decision(dismissed, "已排除", "非问题")], today=TODAY)
     decide(store, REVIEWER, [Decision(notified, "已通知", "发函", date(2025, 3, 31))], today=TODAY)
     old, new = FileRef("2023/章贡区教育局.pdf", "ab" * 32), FileRef("2023/章贡区教育局-更正.pdf", "cd" * 32)
     changes = mark_fixed(store, [Fix(x, old, new) for x in (notified, unreviewed, dismissed, doubt)])
@@ -327,9 +321,7 @@ def test_two_processes_writing_at_once_lose_nothing(store_url, tmp_path):
     n = 25
     start = tmp_path / "start"
     procs = [
-        subprocess.Popen(
-            worker_command(str(warehouse), url or "", who, str(n), str(start)), stderr=subprocess.PIPE
-        )
+        subprocess.Popen(worker_command(str(warehouse), url or "", who, str(n), str(start)), stderr=subprocess.PIPE)
         for who in ("甲", "乙")
     ]
     time.sleep(0.5)

@@ -151,10 +151,7 @@ class Accounts:
     def any(self) -> bool:
         """Whether any enabled account exists (without one the dashboard runs in public read-only mode)."""
         with self.store.read() as conn:
-            return (
-                conn.execute(sa.select(t.accounts.c.name).where(~t.accounts.c.disabled).limit(1)).first()
-                is not None
-            )
+            return conn.execute(sa.select(t.accounts.c.name).where(~t.accounts.c.disabled).limit(1)).first() is not None
 
     def set_disabled(self, name: str, disabled: bool) -> Account:
         self._update(name, disabled=disabled)
@@ -255,9 +252,7 @@ class Accounts:
             raise SessionExpired("登录已失效，请重新登录")
         if r.disabled or now - r.last_seen_at > self.idle or now - r.created_at > self.max_age:
             self.store.write(lambda conn: conn.execute(sa.delete(s).where(s.c.token_hash == key)))
-            raise SessionExpired(
-                "账户已停用，请联系管理员" if r.disabled else "长时间未操作，登录已超时，请重新登录"
-            )
+            raise SessionExpired("账户已停用，请联系管理员" if r.disabled else "长时间未操作，登录已超时，请重新登录")
         seen = r.last_seen_at
         if now - seen >= TOUCH_EVERY:
             self.store.write(
@@ -269,17 +264,13 @@ class Accounts:
     def logout(self, session: Session | str) -> None:
         token = session.token if isinstance(session, Session) else session
         key = _token_hash(token or "")
-        self.store.write(
-            lambda conn: conn.execute(sa.delete(t.sessions).where(t.sessions.c.token_hash == key))
-        )
+        self.store.write(lambda conn: conn.execute(sa.delete(t.sessions).where(t.sessions.c.token_hash == key)))
 
     def purge_sessions(self) -> int:
         """Forget sessions past their idle time (a housekeeping call; touch also refuses them)."""
         cutoff = self.clock() - self.idle
         return self.store.write(
-            lambda conn: (
-                conn.execute(sa.delete(t.sessions).where(t.sessions.c.last_seen_at < cutoff)).rowcount
-            )
+            lambda conn: conn.execute(sa.delete(t.sessions).where(t.sessions.c.last_seen_at < cutoff)).rowcount
         )
 
 

@@ -23,9 +23,7 @@ if TYPE_CHECKING:  # the store's libraries load only when a review command runs
 def print_report(r: ImportReport, out=None) -> None:
     w = (out or sys.stdout).write
     verb = "已应用" if r.applied else "试运行（未写入）：将应用"
-    w(
-        f"{verb} {len(r.changed)} 条状态变更，{len(r.noted)} 条说明；{r.unchanged} 行未变；拒绝 {len(r.refused)} 行\n"
-    )
+    w(f"{verb} {len(r.changed)} 条状态变更，{len(r.noted)} 条说明；{r.unchanged} 行未变；拒绝 {len(r.refused)} 行\n")
     for x in r.changed:
         w(f"  第 {x.row} 行 {x.finding_id}：{x.what}\n")
     for x in r.noted:
@@ -71,14 +69,11 @@ def register(sub) -> None:
     sr = sub.add_parser("review", help="the review store: apply an edited 督办清单, mark overdue findings")
     rs = sr.add_subparsers(dest="review_command", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--db", default=str(DEFAULT_DB), help="warehouse file (default data/warehouse.duckdb)"
-    )
+    common.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default data/warehouse.duckdb)")
     common.add_argument(
         "--review-db",
         metavar="URL",
-        help="review store: postgresql://… (default: GOVREPORT_REVIEW_DB, else an SQLite file "
-        "beside the warehouse)",
+        help="review store: postgresql://… (default: GOVREPORT_REVIEW_DB, else an SQLite file beside the warehouse)",
     )
     si = rs.add_parser(
         "import",
@@ -91,7 +86,5 @@ def register(sub) -> None:
     si.add_argument("--user", required=True, metavar="NAME", help="the account the changes are made as")
     si.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     si.set_defaults(func=cmd_import)
-    so = rs.add_parser(
-        "overdue", parents=[common], help="mark 已通知 findings past their deadline as 逾期未改"
-    )
+    so = rs.add_parser("overdue", parents=[common], help="mark 已通知 findings past their deadline as 逾期未改")
     so.set_defaults(func=cmd_overdue)

@@ -85,25 +85,17 @@ def _check(actor: Actor, report: ReportRef, field: str, reason: str, doubt: Find
         why = f"未知字段“{field}”（应为数据字典中的字段，如 t3__new_received__total）"
     if why is None and not reason.strip():
         why = "更正或撤回更正须写明理由"
-    if (
-        why is None
-        and doubt is not None
-        and (doubt.origin != "reading" or doubt.report_sha256 != report.sha256)
-    ):
+    if why is None and doubt is not None and (doubt.origin != "reading" or doubt.report_sha256 != report.sha256):
         why = "所附问题不是这份报告的读数存疑"
     if why:
         raise Refused([Refusal(doubt.finding_id if doubt else report.sha256[:16], why)])
 
 
-def _doubt_to(
-    conn: Connection, doubt: FindingRef, target: str, actor: Actor, at: datetime, note: str
-) -> None:
+def _doubt_to(conn: Connection, doubt: FindingRef, target: str, actor: Actor, at: datetime, note: str) -> None:
     cur = load_states(conn, [doubt.finding_id]).get(doubt.finding_id)
     source = cur.state if cur else INITIAL["reading"]
     if target in allowed("reading", source, "correction") and not (source == target == "待核查"):
-        write_state(
-            conn, Write(doubt, source, target, note, None), account=actor.name, via="dashboard", at=at
-        )
+        write_state(conn, Write(doubt, source, target, note, None), account=actor.name, via="dashboard", at=at)
 
 
 def correct(
@@ -151,9 +143,7 @@ def correct(
             )
         )
         if doubt is not None:
-            _doubt_to(
-                conn, doubt, "已更正", actor, when, f"{field}：{_num(before)} → {_num(value)}；{e.reason}"
-            )
+            _doubt_to(conn, doubt, "已更正", actor, when, f"{field}：{_num(before)} → {_num(value)}；{e.reason}")
         return e
 
     return store.write(run)

@@ -53,8 +53,6 @@ class Refused(ReviewError):
 
     def __init__(self, refusals: list[Refusal] | tuple[Refusal, ...]) -> None:
         self.refusals = tuple(refusals)
-        head = "；".join(
-            f"{r.finding_id}：{r.reason}" if r.finding_id else r.reason for r in self.refusals[:3]
-        )
+        head = "；".join(f"{r.finding_id}：{r.reason}" if r.finding_id else r.reason for r in self.refusals[:3])
         more = f"（另有 {len(self.refusals) - 3} 条）" if len(self.refusals) > 3 else ""
         super().__init__(f"未执行：{head}{more}")

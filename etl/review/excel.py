@@ -80,9 +80,7 @@ def read_rows(path: str | Path) -> list[SheetRow]:
     except OSError as e:
         raise ImportFailed(f"无法读取 {p}：{e.strerror or e}", file=str(p)) from None
     except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFailed(
-            f"{p.name} 不是可读的 Excel 工作簿（.xlsx）：{type(e).__name__}", file=str(p)
-        ) from None
+        raise ImportFailed(f"{p.name} 不是可读的 Excel 工作簿（.xlsx）：{type(e).__name__}", file=str(p)) from None
     try:
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
@@ -94,20 +92,14 @@ def read_rows(path: str | Path) -> list[SheetRow]:
                 if "编号" in cells:
                     header = {name: cells.index(name) for name in COLUMNS if name in cells}
                     if "状态" not in header:
-                        raise ImportFailed(
-                            f"工作表“{ws.title}”第 {n} 行有“编号”列但没有“状态”列", file=str(p)
-                        )
+                        raise ImportFailed(f"工作表“{ws.title}”第 {n} 行有“编号”列但没有“状态”列", file=str(p))
                 elif n >= 10:
                     break
                 continue
             get = {k: (cells[i] if i < len(cells) else "") for k, i in header.items()}
             if not any(get.values()):
                 continue
-            out.append(
-                SheetRow(
-                    n, get.get("编号", ""), get.get("状态", ""), get.get("说明", ""), get.get("期限", "")
-                )
-            )
+            out.append(SheetRow(n, get.get("编号", ""), get.get("状态", ""), get.get("说明", ""), get.get("期限", "")))
     finally:
         wb.close()
     if header is None:
@@ -180,9 +172,7 @@ def import_rows(
             )
             for s in p.steps
         )
-        noted = tuple(
-            RowResult(row_of[d.finding.finding_id], d.finding.finding_id, "添加说明") for d in p.notes
-        )
+        noted = tuple(RowResult(row_of[d.finding.finding_id], d.finding.finding_id, "添加说明") for d in p.notes)
         out = ImportReport(
             changed, noted, len(p.unchanged), tuple(sorted(refused + bad, key=lambda x: x.row)), not dry_run
         )

@@ -46,18 +46,12 @@ def load_states(conn: Connection, ids: Iterable[str]) -> dict[str, StateRow]:
     return out
 
 
-def states(
-    store: ReviewStore, ids: Iterable[str] | None = None, scope: Scope | None = None
-) -> dict[str, StateRow]:
+def states(store: ReviewStore, ids: Iterable[str] | None = None, scope: Scope | None = None) -> dict[str, StateRow]:
     """Stored states by finding id (a finding absent here is in INITIAL[origin])."""
     with store.read() as conn:
         if ids is not None:
             found = load_states(conn, ids)
-            return {
-                k: v
-                for k, v in found.items()
-                if scope is None or scope.contains(v.province, v.city, v.county)
-            }
+            return {k: v for k, v in found.items() if scope is None or scope.contains(v.province, v.city, v.county)}
         q = sa.select(t.finding_states)
         if scope is not None:
             q = q.where(scope_clause(scope))
@@ -69,9 +63,7 @@ def state_of(store: ReviewStore, finding: FindingRef) -> str:
     return row.state if row else INITIAL[finding.origin]
 
 
-def state_counts(
-    store: ReviewStore, scope: Scope
-) -> dict[tuple[str | None, str | None, str | None, str], int]:
+def state_counts(store: ReviewStore, scope: Scope) -> dict[tuple[str | None, str | None, str | None, str], int]:
     """(province, city, county, state) -> number of stored states, within the scope."""
     fs = t.finding_states
     q = (
@@ -87,10 +79,7 @@ def history(store: ReviewStore, finding_id: str) -> list[HistoryEntry]:
     h = t.finding_history
     q = sa.select(h).where(h.c.finding_id == finding_id).order_by(h.c.id)
     with store.read() as conn:
-        return [
-            HistoryEntry(**{k: r._mapping[k] for k in HistoryEntry.__dataclass_fields__})
-            for r in conn.execute(q)
-        ]
+        return [HistoryEntry(**{k: r._mapping[k] for k in HistoryEntry.__dataclass_fields__}) for r in conn.execute(q)]
 
 
 def notes(store: ReviewStore, finding_id: str) -> list[NoteEntry]:

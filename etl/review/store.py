@@ -76,9 +76,7 @@ def locate(warehouse: str | Path, url: str | None = None) -> StoreLocation:
         u = u.set(drivername="postgresql+psycopg")  # the driver this project installs
     elif backend != "sqlite" or not u.database or u.database == ":memory:":
         raise StoreError(f"复核库只支持 PostgreSQL 或 SQLite 文件，不支持“{u.drivername}”")
-    return StoreLocation(
-        u.render_as_string(hide_password=False), backend, u.render_as_string(hide_password=True)
-    )
+    return StoreLocation(u.render_as_string(hide_password=False), backend, u.render_as_string(hide_password=True))
 
 
 def open_store(warehouse: str | Path, url: str | None = None) -> ReviewStore:
@@ -120,9 +118,7 @@ class ReviewStore:
                         return fn(conn)
             except (Conflict, exc.IntegrityError, exc.OperationalError) as e:
                 if attempt == WRITE_ATTEMPTS - 1:
-                    raise StoreError(
-                        f"写入复核库失败（{self.location}），请稍后重试：{_first_line(e)}"
-                    ) from None
+                    raise StoreError(f"写入复核库失败（{self.location}），请稍后重试：{_first_line(e)}") from None
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: two writers do not retry in step
             except exc.DBAPIError as e:
                 raise StoreError(f"写入复核库失败（{self.location}）：{_first_line(e)}") from None
@@ -164,9 +160,7 @@ def _engine(loc: StoreLocation) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # a writer takes the lock at BEGIN and so waits (busy timeout) instead of failing on upgrade
-        conn.exec_driver_sql(
-            "BEGIN IMMEDIATE" if conn.get_execution_options().get("review_write") else "BEGIN"
-        )
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("review_write") else "BEGIN")
 
     return engine
 

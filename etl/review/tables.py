@@ -53,9 +53,7 @@ accounts = sa.Table(
 sessions = sa.Table(
     "sessions",
     metadata,
-    sa.Column(
-        "token_hash", sa.String(64), primary_key=True
-    ),  # sha256 of the token; the token itself is never stored
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the token; the token itself is never stored
     sa.Column("account", sa.String(64), sa.ForeignKey("accounts.name", ondelete="CASCADE"), nullable=False),
     sa.Index("ix_sessions_account", "account"),
     sa.Column("created_at", UtcDateTime, nullable=False),
@@ -96,9 +94,7 @@ finding_history = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("finding_id", sa.String(16), sa.ForeignKey("finding_states.finding_id"), nullable=False),
     sa.Column("at", UtcDateTime, nullable=False),
-    sa.Column(
-        "account", sa.String(64), nullable=False
-    ),  # an account name, or 系统 for changes made by the data
+    sa.Column("account", sa.String(64), nullable=False),  # an account name, or 系统 for changes made by the data
     sa.Column("via", sa.String(16), nullable=False),  # dashboard / excel / data / cli
     sa.Column("from_state", sa.String(16), nullable=False),
     sa.Column("to_state", sa.String(16), nullable=False),

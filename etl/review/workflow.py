@@ -110,9 +110,7 @@ def _check(
     note = (d.note or "").strip() or None
     target = (d.state or "").strip() or source
     if target not in STATES[f.origin]:
-        choices = "、".join(
-            s for s in STATES[f.origin] if any(x.target == s and x.by == "person" for x in TRANSITIONS)
-        )
+        choices = "、".join(s for s in STATES[f.origin] if any(x.target == s and x.by == "person" for x in TRANSITIONS))
         return f"未知状态“{target}”；可填：{choices}"
     same_deadline = d.deadline is None or (cur is not None and d.deadline == cur.deadline)
     if target == source and (target not in NEEDS_DEADLINE or same_deadline):
@@ -319,9 +317,7 @@ def mark_fixed(store: ReviewStore, fixes: Iterable[Fix], *, at: datetime | None 
     return store.write(run)
 
 
-def mark_overdue(
-    store: ReviewStore, today: date | None = None, *, at: datetime | None = None
-) -> list[HistoryEntry]:
+def mark_overdue(store: ReviewStore, today: date | None = None, *, at: datetime | None = None) -> list[HistoryEntry]:
     """逾期未改 for every 已通知 finding whose deadline has passed (call after mark_fixed on a load,
     and daily). The deadline day itself still counts as in time."""
     today = today or date.today()
@@ -329,10 +325,7 @@ def mark_overdue(
 
     def run(conn: Connection) -> list[HistoryEntry]:
         when = at or now()
-        rows = [
-            state_row(r)
-            for r in conn.execute(sa.select(fs).where(fs.c.state == "已通知", fs.c.deadline < today))
-        ]
+        rows = [state_row(r) for r in conn.execute(sa.select(fs).where(fs.c.state == "已通知", fs.c.deadline < today))]
         writes = [
             Write(
                 stored_ref(r),
@@ -343,8 +336,6 @@ def mark_overdue(
             )
             for r in rows
         ]
-        return write_states(
-            conn, writes, {r.finding_id: r for r in rows}, account=SYSTEM, via="data", at=when
-        )
+        return write_states(conn, writes, {r.finding_id: r for r in rows}, account=SYSTEM, via="data", at=when)
 
     return store.write(run)
