@@ -8,8 +8,9 @@ The warehouse loader computes the same ids; both sides must agree exactly:
 
 where `cells` is the finding's cell references, sorted by code point and joined by "," (empty
 parts dropped, nothing trimmed); a missing year, region code or sha256 is the empty string.
-A report-origin finding (the agency's own problem) keeps its id when the agency files a new version of the same report; a reading-origin finding (our
-doubt about how we read a file) belongs to that one file."""
+A report-origin finding (the agency's own problem) keeps its id when the agency files a new
+version of the same report; a reading-origin finding (our doubt about how we read a file)
+belongs to that one file."""
 
 from __future__ import annotations
 
