@@ -9,7 +9,7 @@ report's prose found in another's.
   falls into one of 64 bins by its top bits and the bin keeps the smallest of the rest, so two
   signatures agree in a bin with probability equal to the Jaccard similarity of the two sets. It is
   made once per report, in the parse worker, and stored in the warehouse (prose_signatures).
-- Candidates: the year before of the same agency when the signatures estimate the share at 0.7 or
+- Candidates: the year before of the same agency when the signatures estimate the share at 0.8 or
   more; other agencies of the same region and year that share a band of 4 bins (16 bands, LSH, in
   DuckDB). Only candidates are compared exactly: the share of this report's shingles found in the
   other's, the measure and the 90 % threshold the copied-text check has always used.
@@ -32,7 +32,7 @@ EMPTY = np.uint32(0xFFFFFFFF)  # a bin no shingle fell into
 MIN_PROSE = 300  # characters of prose below which a report is not compared (as before)
 MIN_SHINGLES = 50  # distinct shingles left after the boilerplate, below which it is not compared either
 THRESHOLD = 0.9  # share of a report's prose found in the other report's: copied
-CANDIDATE = 0.7  # the signatures' estimate of that share from which the exact share is computed
+CANDIDATE = 0.8  # the signatures' estimate of that share from which the exact share is computed
 
 _SENTENCE_END = "。；！？!?;\n"
 _NOISE = "0123456789０１２３４５６７８９ \t\r\u3000\xa0，、：:,.()（）“”‘’《》〈〉【】[]<>-—–_/|·…%％\"'`~～*＊#＃+＝="
@@ -100,6 +100,39 @@ def shingles(text: str) -> np.ndarray:
     keep = np.ones(len(h), dtype=bool)
     keep[at[h[at] == b]] = False
     return h[keep]
+
+
+def shingles_many(texts: list[str]) -> list[np.ndarray]:
+    """shingles() of many texts at once (the same arrays, made in a few vectorised passes)."""
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+    doc = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])[: len(cp)]
+    kind = _kinds()[cp]
+    keep = kind != 1
+    codes = np.where(kind[keep] == 2, 0, cp[keep]).astype(np.uint64)
+    doc = doc[keep]
+    n = len(codes) - K + 1
+    if n <= 0:
+        return [np.empty(0, np.uint64) for _ in texts]
+    h = codes[:n].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, K):
+            h = h * _MULT + codes[j : j + n]
+    seps = np.concatenate(([0], np.cumsum(codes == 0)))
+    ok = seps[K:] == seps[:-K]
+    h, d = h[ok], doc[:n][ok]
+    b = boilerplate()
+    if len(b):
+        at = np.minimum(np.searchsorted(b, h), len(b) - 1)
+        ok = b[at] != h
+        h, d = h[ok], d[ok]
+    out, bounds = [], np.searchsorted(d, np.arange(len(texts) + 1))  # d does not decrease
+    for i in range(len(texts)):
+        x = np.sort(h[bounds[i] : bounds[i + 1]])
+        out.append(x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x)
+    return out
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

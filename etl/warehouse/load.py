@@ -492,7 +492,12 @@ def _write(
         # were slower, 64 GB slower still and twice the memory)
         con = duckdb.connect(
             str(tmp),
-            config={"preserve_insertion_order": False, "checkpoint_threshold": CHECKPOINT, "threads": 1},
+            config={
+                "preserve_insertion_order": False,
+                "checkpoint_threshold": CHECKPOINT,
+                "threads": 1,
+                "enable_progress_bar": False,
+            },
         )  # the other core prepares the next batch
         if stale_version:
             version.migrate(con, state.found, notify)
