@@ -40,7 +40,7 @@ class _Prose:
             return
         # The prose is compressed in blocks of many reports: a few reports are read one by one (each
         # query decompresses one block), many in one scan of the table.
-        total = self.con.execute("SELECT count(*) FROM report_texts").fetchone()[0]
+        total = self.con.execute("SELECT count(*) FROM report_texts").fetchall()[0][0]
         if len(want) * 50 < total:
             rows = []
             for rid in want:

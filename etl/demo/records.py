@@ -114,8 +114,9 @@ class _Maker:
         year = (*YEARS, NEXT_YEAR)[t]
         rng = random.Random(f"{self.seed}:{a}:{t}")
         cells, published, applications = self.histories[a % len(self.histories)][t]
-        if rng.random() < self.peer_rate:  # the text of the next department of the same county, name changed
-            ids = self.sentences(a + len(self.counties), t)[t]
+        if rng.random() < self.peer_rate and a >= len(self.counties):
+            # 雷同: the text of another department of the same county and year, the name changed
+            ids = self.sentences(a - len(self.counties), t)[t]
         prose, sig = record_prose.compose(name, year, ids, published, applications)
         late = rng.random() < 0.1
         findings = (

@@ -496,9 +496,9 @@ def _write(
                 "preserve_insertion_order": False,
                 "checkpoint_threshold": CHECKPOINT,
                 "threads": 1,
-                "enable_progress_bar": False,
             },
         )  # the other core prepares the next batch
+        con.execute("SET enable_progress_bar = false")
         if stale_version:
             version.migrate(con, state.found, notify)
             s.migrated_from = state.found

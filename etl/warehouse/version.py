@@ -52,9 +52,9 @@ def found_version(con: duckdb.DuckDBPyConnection) -> int | None:
     """The schema version of the open warehouse; None when it holds no warehouse tables yet."""
     tables = _tables(con)
     if "warehouse_meta" in tables:
-        row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'schema_version'").fetchone()
-        if row:
-            return int(row[0])
+        rows = con.execute("SELECT value FROM warehouse_meta WHERE key = 'schema_version'").fetchall()
+        if rows:
+            return int(rows[0][0])
     if "cells" in tables:
         return 0
     if "reports" in tables:
