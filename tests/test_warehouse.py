@@ -249,10 +249,12 @@ def test_killed_load_leaves_previous_database(loaded, corpus, tmp_path):
         f"run_load([{str(more)!r}], Path(sys.argv[1]), jobs=1, progress=False)"
     )
     done = tmp_path / "done.duckdb"
-    shutil.copy(loaded, done)
-    t0 = time.time()
-    subprocess.run([sys.executable, "-c", code, str(done)], check=True)
-    full = time.time() - t0
+    full = float("inf")
+    for _ in range(2):  # the shorter of two runs: on a busy machine one run can take twice as long
+        shutil.copy(loaded, done)
+        t0 = time.time()
+        subprocess.run([sys.executable, "-c", code, str(done)], check=True)
+        full = min(full, time.time() - t0)
     new_state = _state(done)
     before_commit = 0
     # quick mode in make test; GOVREPORT_KILL_POINTS=60 (make faults) kills at many more points

@@ -345,7 +345,8 @@ class _Writer:
 
     def batch(self, parsed: list[Parsed]) -> None:
         s, con = self.s, self.con
-        self.wait()  # the lookups below must see the previous batch
+        # earlier loads' records of these files (this load's earlier batches hold other paths; their
+        # sha256s are in run_shas), looked up while the previous batch is still being inserted
         old = known_files(con, [p.path for p in parsed])
         seen = known_shas(con, [p.sha256 for p in parsed if p.sha256]) | self.run_shas
         src: dict[str, list] = {c: [] for c in columns("sources")}
@@ -390,6 +391,7 @@ class _Writer:
                 s.skipped += 1
             elif status == "duplicate":
                 s.duplicates += 1
+        self.wait()
         if replaced:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE _gone AS SELECT report_id FROM sources "
