@@ -25,8 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.demo.records import TABLE_HEAD, records
-from etl.warehouse.flatten import SEP
+from etl.demo.records import full_text, records
 from etl.warehouse.load import Parsed, write
 
 BATCH = 20_000
@@ -52,14 +51,13 @@ def cached_records(n: int) -> Path:
     if (folder / "done").exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    it = records(n, jobs=2)
+    it = records(n, jobs=2, with_text=False)
     for k in itertools.count():
         batch = list(itertools.islice(it, BATCH))
         if not batch:
             break
-        slim = [dataclasses.replace(p, report=dataclasses.replace(p.report, text="")) for p in batch]
         with open(folder / f"{k:04d}.pkl", "wb") as f:
-            pickle.dump(slim, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(batch, f, protocol=pickle.HIGHEST_PROTOCOL)
     (folder / "done").write_text(str(n))
     return folder
 
@@ -70,8 +68,7 @@ def read_records(folder: Path) -> Iterator[Parsed]:
         with open(path, "rb") as f:
             batch = pickle.load(f)
         for p in batch:
-            text = p.report.prose + "\n" + TABLE_HEAD + p.cells.raws.replace(SEP, " ")
-            yield dataclasses.replace(p, report=dataclasses.replace(p.report, text=text))
+            yield dataclasses.replace(p, report=dataclasses.replace(p.report, text=full_text(p.report.prose, p.cells)))
 
 
 def build(n: int, force: bool = False) -> tuple[Path, dict]:

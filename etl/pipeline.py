@@ -232,7 +232,7 @@ def run_load(
 
         def parsed(advance) -> Iterator[Parsed]:
             """Parsed files as the workers finish them; the loader writes them in batches meanwhile."""
-            if jobs > 1 and len(to_parse) > 8:
+            if jobs > 1 and len(to_parse) > 32:  # fewer parse faster here than worker processes start
                 with ProcessPoolExecutor(jobs) as pool:
                     for p in pool.map(parse_for_load, to_parse, chunksize=8):
                         advance()

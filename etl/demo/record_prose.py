@@ -10,13 +10,18 @@ enough for a million reports, with the signature a parse worker would make of it
   report repeats last year's text whole (copied_text) or is another agency's of the same county
   and year with the name changed (copied_from_peer).
 - The signature: shingles never cross a sentence end (etl.check.copies), so the shingles of a text
-  made of pool sentences are the union of the sentences' shingles, computed once per sentence. The
-  result equals copies.signature(prose) exactly (tests/test_copies.py checks it)."""
+  made of pool sentences are the union of the sentences' shingles, computed once per sentence, and
+  of the few sentences around them that name the agency. The result equals copies.signature(prose)
+  exactly (tests/test_copies.py checks it).
+- Speed: a body of sentences is made per history and year (etl.demo.records reuses a pool of
+  histories under different agencies, in different counties, so that a text is never compared with
+  its twin); a record only writes its agency's name around it."""
 
 from __future__ import annotations
 
 import math
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -60,14 +65,14 @@ def _binned(sh: np.ndarray) -> np.ndarray:
     return ((m >> np.uint64(58)) << np.uint64(32)) | (m & np.uint64(0xFFFFFFFF))
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _own(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Shingles of the sentences written around the pool's (digits are not shingled, so the year and
-    the numbers do not change them)."""
+    """Shingles and MinHash of the sentences written around the pool's (digits are not shingled, so
+    the year and the numbers do not change them)."""
     sh = copies.shingles(
         f"{HEAD_1}\n2000年，{name}{OPENING}全年主动公开政府信息0条，收到政府信息公开申请0件。\n{HEAD_5}\n{HEAD_6}"
     )
-    return sh, _binned(sh)
+    return sh, copies.minhash(sh)
 
 
 def target_length(rng: np.random.Generator) -> int:
@@ -83,22 +88,37 @@ def sentence_ids(rng: np.random.Generator, length: int, last: np.ndarray | None,
     return np.concatenate([kept, rng.integers(0, POOL, size=max(0, n - len(kept)))])
 
 
-def compose(name: str, year: int, ids: np.ndarray, published: int, applications: int) -> tuple[str, copies.Signature]:
-    """The prose of one report and its signature (equal to copies.signature of the prose)."""
+@dataclass(frozen=True)
+class Body:
+    """One year's sentences of an agency, written out, with their shingles and MinHash."""
+
+    part1: str  # section 一 after its opening sentence
+    part5: str  # section 五
+    shingles: np.ndarray  # sorted, distinct
+    minhash: np.ndarray
+
+
+def body(ids: np.ndarray) -> Body:
     sentences, flat, binned, starts, counts = pool()
     n = counts[ids]
     at = np.repeat(starts[ids] - np.cumsum(n) + n, n) + np.arange(n.sum())  # the sentences' shingles
-    ids = ids.tolist()
-    half = len(ids) * 3 // 4
-    opening = f"{year}年，{name}{OPENING}"
-    facts = f"全年主动公开政府信息{published}条，收到政府信息公开申请{applications}件。"
-    body1 = "".join(sentences[i] for i in ids[:half])
-    body5 = "".join(sentences[i] for i in ids[half:])
-    text = f"{HEAD_1}\n{opening}{body1}{facts}\n{HEAD_5}\n{body5}\n{HEAD_6}"
-    own, own_binned = _own(name)
-    allsh = np.sort(np.concatenate([own, flat[at]]))
-    distinct = int(len(allsh) and 1 + np.count_nonzero(allsh[1:] != allsh[:-1]))
-    keys = np.concatenate([own_binned, binned[at]])
+    sh = np.sort(flat[at])
+    keep = np.concatenate(([True], sh[1:] != sh[:-1])) if len(sh) else np.ones(0, dtype=bool)
+    keys = binned[at]
     sig = np.full(copies.BINS, copies.EMPTY, dtype=np.uint32)
     np.minimum.at(sig, (keys >> np.uint64(32)).astype(np.intp), (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-    return text, copies.Signature(distinct, sig.astype("<u4").tobytes())
+    ids = ids.tolist()
+    half = len(ids) * 3 // 4
+    return Body("".join(sentences[i] for i in ids[:half]), "".join(sentences[i] for i in ids[half:]), sh[keep], sig)
+
+
+def compose(name: str, year: int, b: Body, published: int, applications: int) -> tuple[str, copies.Signature]:
+    """The prose of one report and its signature (equal to copies.signature of the prose)."""
+    opening = f"{year}年，{name}{OPENING}"
+    facts = f"全年主动公开政府信息{published}条，收到政府信息公开申请{applications}件。"
+    text = f"{HEAD_1}\n{opening}{b.part1}{facts}\n{HEAD_5}\n{b.part5}\n{HEAD_6}"
+    own, own_sig = _own(name)
+    at = np.minimum(np.searchsorted(b.shingles, own), max(len(b.shingles) - 1, 0))
+    shared = int(np.count_nonzero(b.shingles[at] == own)) if len(b.shingles) else 0
+    distinct = len(b.shingles) + len(own) - shared
+    return text, copies.Signature(distinct, np.minimum(b.minhash, own_sig).astype("<u4").tobytes())

@@ -85,6 +85,8 @@ class _Maker:
         g = gazetteer()
         self.counties = [r for r in g.by_code.values() if r.level == "county"]
         self.full = {r.code: (g.placement(r.code).city or "") + r.name for r in self.counties}
+        self.cache: dict[int, list[record_prose.Body]] = {}
+        self.with_text = True  # False: the records leave the full text out (see full_text)
         self.copy_rate = self.rec["defects"]["copied_text"]
         self.peer_rate = self.rec["defects"]["copied_from_peer"]
 
@@ -95,29 +97,32 @@ class _Maker:
             name += f"第{a // (len(self.counties) * len(DEPARTMENTS))}分局"
         return name, place
 
-    def sentences(self, a: int, upto: int) -> list[np.ndarray]:
-        """Agency a's sentence ids for its years 0..upto (its own text: before copies of another agency)."""
-        rng = np.random.default_rng((self.seed, a))
-        length, keep = record_prose.target_length(rng), rng.uniform(0.3, 0.8)
-        out, last = [], None
-        for _ in range(upto + 1):
-            if last is not None and rng.random() < self.copy_rate:
-                ids = last  # last year's text again
-            else:
-                ids = record_prose.sentence_ids(rng, length, last, keep)
-            out.append(ids)
-            last = ids
-        return out
+    def bodies(self, h: int) -> list[record_prose.Body]:
+        """The prose of history h, year by year (its own text: copies of another agency come later)."""
+        if h not in self.cache:
+            rng = np.random.default_rng((self.seed, h))
+            length, keep = record_prose.target_length(rng), rng.uniform(0.3, 0.8)
+            out, last = [], None
+            for _ in range(len(YEARS) + 1):
+                if last is not None and rng.random() < self.copy_rate:
+                    ids = last  # last year's text again
+                else:
+                    ids = record_prose.sentence_ids(rng, length, last, keep)
+                out.append(ids)
+                last = ids
+            self.cache[h] = [record_prose.body(ids) for ids in out]
+        return self.cache[h]
 
-    def record(self, a: int, t: int, ids: np.ndarray, i: int) -> Parsed:
+    def record(self, a: int, t: int, i: int) -> Parsed:
         name, place = self.name(a)
         year = (*YEARS, NEXT_YEAR)[t]
         rng = random.Random(f"{self.seed}:{a}:{t}")
         cells, published, applications = self.histories[a % len(self.histories)][t]
+        text_of = a
         if rng.random() < self.peer_rate and a >= len(self.counties):
-            # 雷同: the text of another department of the same county and year, the name changed
-            ids = self.sentences(a - len(self.counties), t)[t]
-        prose, sig = record_prose.compose(name, year, ids, published, applications)
+            text_of = a - len(self.counties)  # 雷同: another department's text of the same county and year
+        b = self.bodies(text_of % PROSE_POOL)[t]
+        prose, sig = record_prose.compose(name, year, b, published, applications)
         late = rng.random() < 0.1
         findings = (
             (Finding("t3_row_sum", "error", "表三“（一）予以公开”行：各项之和与总计不符", ("t3.granted.total",)),)
@@ -141,7 +146,7 @@ class _Maker:
             t4={},
             narrative={"info_published_total": ProseCount(published, prose.split("\n")[1][:80], "L5")},
             findings=findings,
-            text=prose + "\n" + TABLE_HEAD + cells.raws.replace(SEP, " "),
+            text=full_text(prose, cells) if self.with_text else "",
             prose=prose,
         )
         sha = hashlib.sha256(f"{self.seed}:{i}".encode()).hexdigest()
@@ -151,21 +156,30 @@ class _Maker:
         """The records of agencies first..last-1 (seven years each, fewer where n ends)."""
         out = []
         for a in range(first, last):
-            for t, ids in enumerate(self.sentences(a, len(YEARS) - 1)):
+            for t in range(len(YEARS)):
                 i = a * len(YEARS) + t
                 if i >= n:
                     return out
-                out.append(self.record(a, t, ids, i))
+                out.append(self.record(a, t, i))
         return out
 
 
+# Texts (bodies of sentences) are made for this many histories and reused under other agencies: a
+# prime, so that two departments of one county (agencies a and a + k * counties, k < 60) never share one
+PROSE_POOL = 2003
 TABLE_HEAD = "二、主动公开政府信息情况 三、收到和处理政府信息公开申请情况 四、政府信息公开行政复议、行政诉讼情况 "
 _MAKER: _Maker | None = None
 
 
-def _init(seed: int, pool: int, n: int) -> None:
+def full_text(prose: str, cells: FlatCells) -> str:
+    """A record's normalised text: its prose, then its tables' headings and printed cells."""
+    return prose + "\n" + TABLE_HEAD + cells.raws.replace(SEP, " ")
+
+
+def _init(seed: int, pool: int, n: int, with_text: bool = True) -> None:
     global _MAKER
     _MAKER = _Maker(seed, pool, n)
+    _MAKER.with_text = with_text
 
 
 def _chunk(args: tuple[int, int, int]) -> list[Parsed]:
@@ -173,17 +187,20 @@ def _chunk(args: tuple[int, int, int]) -> list[Parsed]:
     return _MAKER.agencies(*args)
 
 
-def records(n: int, seed: int = 1, pool: int = 2000, jobs: int = 1, chunk: int = 300) -> Iterator[Parsed]:
-    """n records: n / 7 agencies in every county of the gazetteer, seven years each, in order."""
+def records(
+    n: int, seed: int = 1, pool: int = 2000, jobs: int = 1, chunk: int = 300, with_text: bool = True
+) -> Iterator[Parsed]:
+    """n records: n / 7 agencies in every county of the gazetteer, seven years each, in order
+    (with_text=False: without the full text, which full_text() puts back)."""
     n_agencies = -(-n // len(YEARS))
     chunks = [(a, min(a + chunk, n_agencies), n) for a in range(0, n_agencies, chunk)]
     if jobs <= 1:
-        _init(seed, pool, n)
+        _init(seed, pool, n, with_text)
         for c in chunks:
             yield from _chunk(c)
         return
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_init, initargs=(seed, pool, n)) as workers:
+    with ctx.Pool(jobs, initializer=_init, initargs=(seed, pool, n, with_text)) as workers:
         for batch in workers.imap(_chunk, chunks):
             yield from batch
 
@@ -192,8 +209,4 @@ def new_records(count: int, n: int, seed: int = 1, pool: int = 2000) -> list[Par
     """A day's intake for the warehouse of `records(n)`: the next year's report of its first `count`
     agencies (new files, each compared with its agency's year before and its county's peers)."""
     maker = _Maker(seed, pool, n)
-    out = []
-    for a in range(count):
-        ids = maker.sentences(a, len(YEARS))[-1]
-        out.append(maker.record(a, len(YEARS), ids, n + a))
-    return out
+    return [maker.record(a, len(YEARS), n + a) for a in range(count)]
