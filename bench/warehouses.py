@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import os
 import pickle
 import resource
 import sys
@@ -48,9 +49,13 @@ def hwm_mb() -> float:
 def cached_records(n: int) -> Path:
     """bench/.cache/records-N: the n records in pickled batches, made once (two processes)."""
     folder = CACHE / f"records-{n}-v2"
+    making = folder / "making"
+    while making.exists() and not (folder / "done").exists() and _alive(int(making.read_text() or 0)):
+        time.sleep(5)  # another process is making them
     if (folder / "done").exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
+    making.write_text(str(os.getpid()))
     it = records(n, jobs=2, with_text=False)
     for k in itertools.count():
         batch = list(itertools.islice(it, BATCH))
@@ -60,6 +65,14 @@ def cached_records(n: int) -> Path:
             pickle.dump(batch, f, protocol=pickle.HIGHEST_PROTOCOL)
     (folder / "done").write_text(str(n))
     return folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return pid > 0
+    except OSError:
+        return False
 
 
 def read_records(folder: Path) -> Iterator[Parsed]:
