@@ -45,7 +45,9 @@ def machine() -> list[str]:
     )
     versions = ", ".join(f"{p} {md.version(p)}" for p in PACKAGES)
     return [
-        f"- Run: {dt.datetime.now():%Y-%m-%d %H:%M}, `python bench/run.py{' --quick' if QUICK else ''}`",
+        f"- Run: {dt.datetime.now():%Y-%m-%d %H:%M}, `python {' '.join(['bench/run.py', *sys.argv[1:]])}`; "
+        f"1-minute load average at the start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (above "
+        f"{os.cpu_count()}: the machine was shared with other work, and every time below is longer for it)",
         f"- Machine: {os.cpu_count()} cores ({cpu}), {mem / 1024 / 1024:.1f} GiB memory, {platform.platform()}",
         f"- Python {platform.python_version()}; {versions}",
     ]
@@ -93,7 +95,7 @@ def main() -> None:
     ]
 
     print("== parse by format", flush=True)
-    parsed = parse_formats.run(list(parse_formats.LAYOUTS), 200 if QUICK else 2000)
+    parsed = parse_formats.run(list(parse_formats.LAYOUTS), 200 if QUICK else PARSE_DOCS)
     jobs = os.cpu_count() or 1
     out += [
         "## Parse throughput by format",
@@ -310,6 +312,8 @@ def main() -> None:
 
 
 QUICK = "--quick" in sys.argv
+# documents per format for the parse benchmark (2,000 by default; fewer when the machine is shared)
+PARSE_DOCS = int(sys.argv[sys.argv.index("--parse-docs") + 1]) if "--parse-docs" in sys.argv else 2000
 
 if __name__ == "__main__":
     main()
