@@ -84,7 +84,7 @@ def status(ok: bool) -> str:
 
 def main() -> None:
     started = time.perf_counter()
-    sizes = (10_000, 100_000) if QUICK else (10_000, 100_000, 1_000_000)
+    sizes = (10_000, 100_000) if QUICK else tuple(x for x in (10_000, 100_000, 1_000_000) if x <= MAX_SIZE)
     out = [
         "# Benchmarks",
         "",
@@ -138,12 +138,13 @@ def main() -> None:
     for n in sizes:  # each in a fresh process, so that its memory is its own
         la = os.getloadavg()[0]
         proc = subprocess.run(
-            [sys.executable, str(HERE / "warehouses.py"), str(n), "--force"],
+            [sys.executable, str(HERE / "warehouses.py"), str(n), *([] if REUSE else ["--force"])],
             capture_output=True,
             text=True,
             check=True,
         )
-        built[n] = (warehouses.CACHE / f"w{n}.duckdb", json.loads(proc.stdout.strip().splitlines()[-1]) | {"la": la})
+        figures = json.loads(proc.stdout.strip().splitlines()[-1])
+        built[n] = (warehouses.CACHE / f"w{n}.duckdb", {"la": la} | figures)
     out += [
         "",
         "## Load throughput",
@@ -334,6 +335,8 @@ def main() -> None:
 
 
 QUICK = "--quick" in sys.argv
+REUSE = "--reuse" in sys.argv  # warehouses already built (bench/.cache/wN.json) keep their load figures
+MAX_SIZE = int(sys.argv[sys.argv.index("--max") + 1]) if "--max" in sys.argv else 1_000_000
 WAREHOUSE_ONLY = "--warehouse" in sys.argv  # loads, queries at the largest size, incremental, copies
 # documents per format for the parse benchmark (2,000 by default; fewer when the machine is shared)
 PARSE_DOCS = int(sys.argv[sys.argv.index("--parse-docs") + 1]) if "--parse-docs" in sys.argv else 2000

@@ -104,6 +104,7 @@ def build(n: int, force: bool = False) -> tuple[Path, dict]:
     con.close()
     figures = {
         "reports": n,
+        "la": round(os.getloadavg()[0], 1),
         "made_s": round(made, 1),
         "load_s": round(seconds, 1),
         "checks_s": round(s.checks_seconds, 1),
