@@ -65,7 +65,7 @@ def test_generated_records_carry_the_signature_a_worker_would_make():
     lengths = [len(p.report.prose) for p in recs]
     assert 1000 <= min(lengths) and max(lengths) <= 8300 and 1800 <= float(np.median(lengths)) <= 2800
     for p in recs[::7]:
-        assert p.signature == copies.signature(p.report.prose)
+        assert p.signature == copies.signature(p.report.prose, p.report.agency)
 
 
 def _copy_of(text: str, old: str, new: str) -> str:

@@ -2,9 +2,10 @@
 report's prose found in another's.
 
 - Shingles are 6-character pieces of each sentence, with digits, spaces and punctuation left out
-  (a copied report with this year's numbers is still a copy), and every piece of the format's own
-  headings and the regulations' sentences (data/boilerplate.txt) left out: what every report must
-  print is not copying.
+  (a copied report with this year's numbers is still a copy), the report's own agency name left
+  out (a copy with the name changed is a copy), and every piece of the format's own headings and
+  the regulations' sentences (data/boilerplate.txt) left out: what every report must print is not
+  copying.
 - The signature is a one-permutation MinHash (Li, Owen and Zhang 2012): each shingle's 64-bit hash
   falls into one of 64 bins by its top bits and the bin keeps the smallest of the rest, so two
   signatures agree in a bin with probability equal to the Jaccard similarity of the two sets. It is
@@ -89,9 +90,14 @@ def boilerplate() -> np.ndarray:
     return np.unique(_raw_shingles(text))
 
 
-def shingles(text: str) -> np.ndarray:
-    """The sorted distinct shingles of a prose text, boilerplate left out."""
-    h = np.sort(_raw_shingles(text))
+def _unnamed(text: str, name: str | None) -> str:
+    """The text without the report's own agency name (a copy with the name changed is a copy)."""
+    return text.replace(name, "\n") if name and len(name) >= 2 else text
+
+
+def shingles(text: str, name: str | None = None) -> np.ndarray:
+    """The sorted distinct shingles of a prose text, boilerplate and the agency's own name left out."""
+    h = np.sort(_raw_shingles(_unnamed(text, name)))
     if len(h) == 0:
         return h
     h = h[np.concatenate(([True], h[1:] != h[:-1]))]  # distinct (np.unique is several times slower)
@@ -102,10 +108,12 @@ def shingles(text: str) -> np.ndarray:
     return h[keep]
 
 
-def shingles_many(texts: list[str]) -> list[np.ndarray]:
+def shingles_many(texts: list[str], names: list[str | None] | None = None) -> list[np.ndarray]:
     """shingles() of many texts at once (the same arrays, made in a few vectorised passes)."""
     if not texts:
         return []
+    if names is not None:
+        texts = [_unnamed(t, n) for t, n in zip(texts, names)]
     joined = "\n".join(texts)
     cp = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
     doc = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])[: len(cp)]
@@ -155,11 +163,11 @@ def minhash(sh: np.ndarray) -> np.ndarray:
     return sig
 
 
-def signature(prose: str) -> Signature | None:
-    """None for prose too short to compare."""
+def signature(prose: str, name: str | None = None) -> Signature | None:
+    """None for prose too short to compare. `name`: the agency as the report prints it."""
     if len(prose) < MIN_PROSE:
         return None
-    sh = shingles(prose)
+    sh = shingles(prose, name)
     return Signature(len(sh), minhash(sh).astype("<u4").tobytes())
 
 

@@ -46,22 +46,27 @@ class _Prose:
             rows = []
             for rid in want:
                 rows += self.con.execute(
-                    "SELECT report_id, prose FROM report_texts WHERE report_id = ?", [rid]
+                    "SELECT t.report_id, t.prose, r.agency_printed FROM report_texts t JOIN reports r "
+                    "USING (report_id) WHERE t.report_id = ?",
+                    [rid],
                 ).fetchall()
             self._add(rows)
             return
         self.con.register("_want", pa.table({"report_id": want}))
         try:
-            cur = self.con.execute("SELECT report_id, prose FROM report_texts JOIN _want USING (report_id)")
+            cur = self.con.execute(
+                "SELECT t.report_id, t.prose, r.agency_printed FROM report_texts t JOIN _want USING (report_id) "
+                "JOIN reports r USING (report_id)"
+            )
             while rows := cur.fetchmany(5000):
                 self._add(rows)
         finally:
             self.con.unregister("_want")
 
-    def _add(self, rows: list[tuple[str, str]]) -> None:
+    def _add(self, rows: list[tuple[str, str, str]]) -> None:
         if rows:
-            ids, texts = zip(*rows)
-            self.cache.update(zip(ids, copies.shingles_many([t or "" for t in texts])))
+            ids, texts, names = zip(*rows)
+            self.cache.update(zip(ids, copies.shingles_many([t or "" for t in texts], list(names))))
 
     def __getitem__(self, rid: str) -> np.ndarray:
         return self.cache.get(rid, np.empty(0, np.uint64))

@@ -69,9 +69,8 @@ def _binned(sh: np.ndarray) -> np.ndarray:
 def _own(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Shingles and MinHash of the sentences written around the pool's (digits are not shingled, so
     the year and the numbers do not change them)."""
-    sh = copies.shingles(
-        f"{HEAD_1}\n2000年，{name}{OPENING}全年主动公开政府信息0条，收到政府信息公开申请0件。\n{HEAD_5}\n{HEAD_6}"
-    )
+    text = f"{HEAD_1}\n2000年，{name}{OPENING}全年主动公开政府信息0条，收到政府信息公开申请0件。\n{HEAD_5}\n{HEAD_6}"
+    sh = copies.shingles(text, name)
     return sh, copies.minhash(sh)
 
 

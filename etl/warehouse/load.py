@@ -79,7 +79,7 @@ def prepared(p: Parsed) -> Parsed:
     if p.report is None or p.cells is not None:
         return p
     return dataclasses.replace(
-        p, report=slim(p.report), cells=flatten(p.report), signature=copies.signature(p.report.prose)
+        p, report=slim(p.report), cells=flatten(p.report), signature=copies.signature(p.report.prose, p.report.agency)
     )
 
 

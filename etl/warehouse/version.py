@@ -177,11 +177,15 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(stmt)  # the new tables
     assert [c for c, _, _ in TABLES["prose_signatures"][1]] == ["report_id", "shingles", "minhash"]
     reader = con.cursor()  # reads while `con` inserts
-    cur = reader.execute("SELECT report_id, prose FROM report_texts WHERE length(prose) >= ?", [copies.MIN_PROSE])
+    cur = reader.execute(
+        """SELECT t.report_id, t.prose, r.agency_printed FROM report_texts t JOIN reports r USING (report_id)
+           WHERE length(t.prose) >= ?""",
+        [copies.MIN_PROSE],
+    )
     while batch := cur.fetchmany(5000):
         ids, counts, sigs = [], [], []
-        for rid, prose in batch:
-            s = copies.signature(prose or "")
+        for rid, prose, name in batch:
+            s = copies.signature(prose or "", name)
             if s is not None:
                 ids.append(rid)
                 counts.append(s.shingles)
