@@ -17,6 +17,7 @@ from etl.paths import DATA, DEFAULT_DB
 from etl.pipeline import parse_path, run_load
 from etl.review.cli import register as register_review
 from etl.warehouse.load import LoadSummary
+from etl.warehouse.version import SCHEMA_VERSION
 
 
 def _parse_one(path: str) -> str:
@@ -99,6 +100,8 @@ def print_summary(s: LoadSummary, out=sys.stdout) -> None:
         w(f"无新文件或变化的文件：{s.files_seen} 个文件均已入库，数据库未改写（{s.db}）\n")
         return
     w(f"入库完成（第 {s.run_id} 批，{s.seconds:.1f} 秒）：{s.db}\n")
+    if s.migrated_from is not None:
+        w(f"  数据库结构已由第 {s.migrated_from} 版升级为第 {SCHEMA_VERSION} 版\n")
     w(f"  文件 {s.files_seen} 个，其中新文件或有变化 {s.files_new} 个，未变化 {s.unchanged} 个\n")
     w(
         f"  入库报告 {s.loaded} 份；拒收 {s.rejected} 个；重复 {s.duplicates} 个；跳过 {s.skipped} 个；"
@@ -119,7 +122,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         print("--township-deadline 的格式应为 MM-DD，例如 01-31", file=sys.stderr)
         return 2
     try:
-        s = run_load(args.sources, Path(args.db), args.registry, args.jobs, (month, day), progress=True)
+        s = run_load(args.sources, Path(args.db), args.registry, args.jobs, (month, day), progress=True, wait=args.wait)
     except EtlError as exc:
         print(f"入库失败：{exc.one_line()}", file=sys.stderr)
         return 1
@@ -228,6 +231,13 @@ def register(sub) -> None:
         default="01-31",
         metavar="MM-DD",
         help="deadline for townships' reports in the following year (default 01-31)",
+    )
+    sl.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="when another load is writing the same database, wait this long for it (default 600; 0: exit at once)",
     )
     sl.set_defaults(func=cmd_load)
     sc = sub.add_parser(

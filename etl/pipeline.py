@@ -22,7 +22,8 @@ from etl.extract.assemble import parse_document
 from etl.model import Report
 from etl.read import limits, ocr
 from etl.read.source import MAX_FILE_BYTES, SourceFile, discover, is_candidate, read_source, to_document
-from etl.warehouse.load import LoadSummary, Parsed, prepared, write
+from etl.warehouse.load import LoadSummary, Parsed, known_files, known_shas, prepared, write
+from etl.warehouse.lock import writer_lock
 
 
 @dataclass(frozen=True)
@@ -122,45 +123,81 @@ def _sha(path: str) -> str | None:
     return h.hexdigest()
 
 
-def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int, set[str]]:
-    """(files to parse, records needing no parse, files seen, unchanged, demo corpus folders)."""
-    from etl.warehouse.load import existing_state
+def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int, set[str], dict[str, int]]:
+    """(files to parse, records needing no parse, files seen, unchanged, demo corpus folders, mtimes).
 
-    old_paths, old_shas, _, _ = existing_state(db)
-    to_parse, direct, seen, unchanged = [], [], 0, 0
+    A file the warehouse recorded under the same path, size and modification time is unchanged
+    without reading it; any other file is hashed, and one whose sha256 is already loaded is not
+    parsed again. What is looked up in the warehouse is looked up for these files only."""
+    found: list[tuple[str, str | None]] = []
     demo_dirs: set[str] = set()
     for path, problem in discover(paths):
         if os.path.basename(path) == DEMO_MARKER:
             demo_dirs.add(str(Path(path).resolve().parent))
-            continue
-        seen += 1
-        if problem:
-            direct.append(Parsed(path, None, 0, None, "rejected", problem))
-            continue
-        sha = _sha(path)
-        if sha is not None and old_paths.get(path) == sha:
-            unchanged += 1
-            continue
-        if not is_candidate(path):
-            if path in old_paths and old_paths[path] == sha:
+        else:
+            found.append((path, problem))
+    known: dict[str, tuple] = {}
+    con = _open_existing(db)
+    try:
+        if con is not None:
+            known = known_files(con, [p for p, problem in found if not problem])
+        to_parse, direct, unchanged, hashed = [], [], 0, []
+        mtimes: dict[str, int] = {}
+        for path, problem in found:
+            if problem:
+                direct.append(Parsed(path, None, 0, None, "rejected", problem))
+                continue
+            try:
+                st = os.stat(path)
+                mtimes[path] = st.st_mtime_ns
+            except OSError:
+                st = None
+            rec = known.get(path)
+            if rec and st is not None and rec[2] is not None and rec[1] == st.st_size and rec[2] == st.st_mtime_ns:
                 unchanged += 1
-            else:
-                direct.append(
-                    Parsed(
-                        path,
-                        sha,
-                        _size(path),
-                        None,
-                        "skipped",
-                        f"不是可读取的报告格式（{Path(path).suffix or '无扩展名'}）",
-                    )
+                continue
+            sha = _sha(path)
+            if sha is not None and rec and rec[0] == sha:
+                unchanged += 1
+                continue
+            hashed.append((path, sha))
+        loaded = known_shas(con, [sha for _, sha in hashed if sha]) if con is not None else set()
+    finally:
+        if con is not None:
+            con.close()
+    for path, sha in hashed:
+        if not is_candidate(path):
+            direct.append(
+                Parsed(
+                    path,
+                    sha,
+                    _size(path),
+                    None,
+                    "skipped",
+                    f"不是可读取的报告格式（{Path(path).suffix or '无扩展名'}）",
+                    mtime_ns=mtimes.get(path),
                 )
-            continue
-        if sha is not None and sha in old_shas:
-            direct.append(Parsed(path, sha, _size(path), None, "parsed"))  # same bytes as a loaded file
-            continue
-        to_parse.append(path)
-    return to_parse, direct, seen, unchanged, demo_dirs
+            )
+        elif sha is not None and sha in loaded:
+            direct.append(Parsed(path, sha, _size(path), None, "parsed", mtime_ns=mtimes.get(path)))
+        else:
+            to_parse.append(path)
+    return to_parse, direct, len(found), unchanged, demo_dirs, mtimes
+
+
+def _open_existing(db: Path):
+    """A read-only connection to the warehouse when it holds one this program can read, else None."""
+    import duckdb
+
+    from etl.warehouse.version import found_version
+
+    if not Path(db).exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    if found_version(con) in (None, 0):
+        con.close()
+        return None
+    return con
 
 
 def run_load(
@@ -170,38 +207,53 @@ def run_load(
     jobs: int = 0,
     township_deadline: tuple[int, int] = (1, 31),
     progress: bool = True,
+    wait: float | None = None,
+    notify=None,
 ) -> LoadSummary:
+    """Parse what is new under `paths` and load it into `db`, holding the warehouse's writer lock from
+    the plan to the publish (a second load waits up to `wait` seconds, see etl.warehouse.lock)."""
     from etl.warehouse.agencies import read_registry
 
     started = time.time()
     registry = read_registry(registry_path) if registry_path else None
-    to_parse, direct, seen, unchanged, demo_dirs = plan(paths, db)
-    jobs = jobs or os.cpu_count() or 1
+    if notify is None and progress:
 
-    def parsed(advance) -> Iterator[Parsed]:
-        """Parsed files as the workers finish them; the loader writes them in batches meanwhile."""
-        if jobs > 1 and len(to_parse) > 8:
-            with ProcessPoolExecutor(jobs) as pool:
-                done = pool.map(parse_for_load, to_parse, chunksize=8)
-                for p in done:
+        def notify(msg: str) -> None:
+            print(msg, file=sys.stderr, flush=True)
+
+    with writer_lock(Path(db), wait, notify):
+        to_parse, direct, seen, unchanged, demo_dirs, mtimes = plan(paths, db)
+        jobs = jobs or os.cpu_count() or 1
+
+        def finish(p: Parsed) -> Parsed:
+            return dataclasses.replace(
+                p, is_demo=_is_demo(p.path, demo_dirs) if demo_dirs else p.is_demo, mtime_ns=mtimes.get(p.path)
+            )
+
+        def parsed(advance) -> Iterator[Parsed]:
+            """Parsed files as the workers finish them; the loader writes them in batches meanwhile."""
+            if jobs > 1 and len(to_parse) > 32:  # fewer parse faster here than worker processes start
+                with ProcessPoolExecutor(jobs) as pool:
+                    for p in pool.map(parse_for_load, to_parse, chunksize=8):
+                        advance()
+                        yield finish(p)
+            else:
+                for path in to_parse:
+                    p = parse_for_load(path)
                     advance()
-                    yield dataclasses.replace(p, is_demo=_is_demo(p.path, demo_dirs)) if demo_dirs else p
-        else:
-            for path in to_parse:
-                p = parse_for_load(path)
-                advance()
-                yield dataclasses.replace(p, is_demo=_is_demo(p.path, demo_dirs)) if demo_dirs else p
+                    yield finish(p)
 
-    with _progress(progress, len(to_parse)) as advance:
-        return write(
-            db,
-            itertools.chain(direct, parsed(advance)),
-            registry=registry,
-            township_deadline=township_deadline,
-            files_seen=seen,
-            started=started,
-            unchanged=unchanged,
-        )
+        with _progress(progress, len(to_parse)) as advance:
+            return write(
+                db,
+                itertools.chain(direct, parsed(advance)),
+                registry=registry,
+                township_deadline=township_deadline,
+                files_seen=seen,
+                started=started,
+                unchanged=unchanged,
+                notify=notify,
+            )
 
 
 class _progress:

@@ -249,10 +249,12 @@ def test_killed_load_leaves_previous_database(loaded, corpus, tmp_path):
         f"run_load([{str(more)!r}], Path(sys.argv[1]), jobs=1, progress=False)"
     )
     done = tmp_path / "done.duckdb"
-    shutil.copy(loaded, done)
-    t0 = time.time()
-    subprocess.run([sys.executable, "-c", code, str(done)], check=True)
-    full = time.time() - t0
+    full = float("inf")
+    for _ in range(2):  # the shorter of two runs: on a busy machine one run can take twice as long
+        shutil.copy(loaded, done)
+        t0 = time.time()
+        subprocess.run([sys.executable, "-c", code, str(done)], check=True)
+        full = min(full, time.time() - t0)
     new_state = _state(done)
     before_commit = 0
     # quick mode in make test; GOVREPORT_KILL_POINTS=60 (make faults) kills at many more points
@@ -346,6 +348,16 @@ def test_two_thousand_reports_and_the_samples(tmp_path):
         [s.years],
     )[0][0] == len(missing)
     assert q(db, "SELECT count(*) FROM agencies WHERE in_registry")[0][0] == s.agencies
+    # copying between agencies of one region and year (雷同): the injected cases, recall 100 %, precision >= 99 %
+    truth = {os.path.basename(t["file"]) for t in docs if "copied_from_peer" in t["expected"]}
+    found = {
+        os.path.basename(p)
+        for (p,) in q(
+            db, "SELECT s.path FROM findings f JOIN sources s USING (report_id) WHERE rule = 'copied_from_peer'"
+        )
+    }
+    assert len(truth) >= 10
+    assert truth <= found and len(truth & found) / len(found) >= 0.99
     before = db.read_bytes()
     again = run_load([str(corpus), str(SAMPLES)], db, str(corpus / "registry.csv"), progress=False)
     assert again.files_new == 0 and not again.written and db.read_bytes() == before

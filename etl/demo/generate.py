@@ -22,7 +22,7 @@ from etl.registry.fields import T3_COLUMN_KEYS, T3_ROW_KEYS
 from etl.warehouse.agencies import deadline, level_of
 
 MARKER = ".demo-corpus"
-CROSS_SCOPE = ("late_publication", "continuity", "carry_over", "copied_report", "sudden_change")
+CROSS_SCOPE = ("late_publication", "continuity", "carry_over", "copied_report", "copied_from_peer", "sudden_change")
 
 
 @dataclass
@@ -117,7 +117,8 @@ def _inject(rng: random.Random, d: Doc, rates: dict, prev: Doc | None) -> None:
         d.defects.append({"kind": "wrong_t4_total", "cells": ["t4.review_total"], "delta": k})
         d.expected["t4_group_sum"] = "wrong_t4_total"
         d.expected["narrative_cases_vs_t4"] = "wrong_t4_total (the prose states the true count)"
-    if hit("narrative_mismatch"):
+    peer_copy = any(x["kind"] == "copied_from_peer" for x in d.defects)
+    if hit("narrative_mismatch") and not peer_copy:  # would change a sentence of the copied text
         k = rng.randint(1, 5)
         d.narrative["applications_received_text"] += k
         d.defects.append({"kind": "narrative_mismatch", "field": "narrative.applications_received_text", "delta": k})
@@ -150,7 +151,7 @@ def _inject(rng: random.Random, d: Doc, rates: dict, prev: Doc | None) -> None:
         if chosen:
             d.defects.append({"kind": "blank_cells", "cells": [f"t3.{r}.{col}" for r, col in chosen]})
             d.expected["blank_cells"] = "blank_cells"
-    if hit("copied_text") and prev is not None:
+    if hit("copied_text") and prev is not None and not peer_copy:
         d.picks = prev.picks
         d.defects.append({"kind": "copied_text", "from_year": prev.year})
         d.expected["copied_report"] = "copied_text"
@@ -189,9 +190,11 @@ def generate(out: Path, seed: int = 7, scale: str = "default", recipe: dict | No
             by_layout,
             defects,
             counter := [0],
+            peers := {},
         )
     finally:
         printer.close()
+    _peer_truth(peers, truth_dir, defects)
     _scans(out, recipe["scale"][scale].get("scans", 0), random.Random(seed + 1), by_layout)
     n_docs = counter[0]
     with (out / "registry.csv").open("w", encoding="utf-8", newline="") as f:
@@ -218,6 +221,7 @@ def _agencies(
     by_layout,
     defects,
     counter,
+    peers,
 ) -> None:
     for i, ag in enumerate(agencies):
         arng = random.Random(f"{seed}:{i}")
@@ -268,6 +272,13 @@ def _agencies(
                 _publish(arng, ag, year, recipe["publication"], late),
                 prose.picks(arng),
             )
+            group = peers.setdefault((ag.region_code, year), [])
+            # 雷同: the report of another agency of the same region and year with the name changed (and
+            # this agency's own numbers: only a report whose sentences the numbers do not change is taken)
+            others = [x for x in group if x[0] != i and x[3] == _shape(d)]
+            if arng.random() < rates["copied_from_peer"] and others:
+                d.picks = arng.choice(others)[2]
+                d.defects.append({"kind": "copied_from_peer"})
             if fmt == "2019":
                 d.expected["t3_other_merged"] = "the 2019 format prints 其他处理 as one row (info)"
             if late_adopter:
@@ -291,6 +302,7 @@ def _agencies(
                 dup.expected["duplicate_report"] = "duplicate_file (the earlier of two files)"
                 dup.defects = d.defects + [{"kind": "duplicate_file"}]
                 docs.append(dup)
+            group.append((i, f"{i:05d}-{year}", d.picks, _shape(d)))  # the kept document (not a duplicate file)
             for k, doc in enumerate(docs):
                 counter[0] += 1
                 _write(doc, docs_dir, truth_dir, f"{i:05d}-{year}" + (f"-{k}" if k else ""), arng, printer)
@@ -299,6 +311,37 @@ def _agencies(
                 for x in doc.defects:
                     defects[x["kind"]] = defects.get(x["kind"], 0) + 1
             prev = d
+
+
+def _shape(d: Doc) -> tuple[bool, bool, bool]:
+    """Which of the sentences that depend on the numbers a report prints (prose.sections): with or
+    without applications, cases, responses to concerns."""
+    n = d.narrative
+    return (
+        bool(n["applications_received_text"]),
+        bool(d.review_prose or d.litigation_prose),
+        "responses_to_concerns" in n,
+    )
+
+
+def _peer_truth(peers: dict, truth_dir: Path, defects: dict[str, int]) -> None:
+    """The ground truth of copying between agencies, from how the documents were made: two kept
+    documents of one region and year written from the same sentences (a copy injected, or a copy of
+    last year's text that another agency had copied) must both be found, each naming the other."""
+    for group in peers.values():
+        by_text: dict[str, list[tuple[int, str]]] = {}
+        for i, stem, picks, shape in group:
+            key = json.dumps([picks, shape], ensure_ascii=False, sort_keys=True)
+            by_text.setdefault(key, []).append((i, stem))
+        for same in by_text.values():
+            if len({i for i, _ in same}) < 2:
+                continue
+            for i, stem in same:
+                path = truth_dir / f"{stem}.json"
+                t = json.loads(path.read_text(encoding="utf-8"))
+                t["expected"]["copied_from_peer"] = "same sentences as " + ", ".join(s for j, s in same if j != i)
+                path.write_text(json.dumps(t, ensure_ascii=False), encoding="utf-8")
+                defects["copied_from_peer_pair_member"] = defects.get("copied_from_peer_pair_member", 0) + 1
 
 
 def _scans(out: Path, n: int, rng: random.Random, by_layout: dict[str, int]) -> None:

@@ -299,7 +299,16 @@ RULES: tuple[Rule, ...] = (
         ("warning",),
         "正文与上一年度相同不超过 90%",
         "The text repeats no more than 90% of last year's",
-        _X + "copied",
+        "etl.check.copy_rules:copied",
+    ),
+    Rule(
+        "copied_from_peer",
+        "cross",
+        "report",
+        ("warning",),
+        "正文与同地区同年度其他单位的报告相同不超过 90%（不雷同）",
+        "The text repeats no more than 90% of another agency's report of the same region and year",
+        "etl.check.copy_rules:copied_from_peer",
     ),
     # ---- the website the report was collected from (python -m etl collect; supervision rows 1, 3, 4, 5) ----
     Rule(

@@ -2,9 +2,14 @@
 
 - Files are recognised by sha256: a second load of the same files parses nothing and, when
   nothing changed, does not rewrite the database at all.
-- The new database is written to a temporary file beside the old one and moved over it with
-  one atomic rename: a reader holding the old file open keeps seeing the old data, a new
-  reader sees the new data, and a load killed at any point leaves the old file untouched.
+- One writer at a time (etl.warehouse.lock); a warehouse of an older schema version is migrated
+  in the same load (etl.warehouse.version).
+- The new database is written to a copy of the old one (a reflink where the file system allows,
+  etl.warehouse.publish) and moved over it with one atomic rename: a reader holding the old file
+  open keeps seeing the old data, a new reader sees the new data, and a load killed at any point
+  leaves the old file untouched.
+- A load costs what is new: what it looks up in the warehouse it looks up for its own files, and
+  the checks across reports rerun only for the agency-years and regions its reports can change.
 - Every file seen is recorded in `sources` (loaded / rejected with its reason / duplicate /
   skipped); nothing is dropped silently.
 """
@@ -15,7 +20,6 @@ import dataclasses
 import gc
 import itertools
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -28,12 +32,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from etl.check import copies
 from etl.check import cross_report as checks
-from etl.errors import LoadError
 from etl.model import Report
 from etl.paths import REGIONS_CSV
+from etl.warehouse import version
 from etl.warehouse.agencies import Matcher, RegistryEntry, deadline
 from etl.warehouse.flatten import FlatCells, flatten, slim
+from etl.warehouse.lock import writer_lock
+from etl.warehouse.publish import clone, leftovers, temp_path
 from etl.warehouse.schema import NARRATIVE_COLUMNS, TABLES, WIDE, columns, ddl, views
 
 _ARROW = {
@@ -44,6 +51,7 @@ _ARROW = {
     "BOOLEAN": pa.bool_(),
     "DATE": pa.date32(),
     "TIMESTAMP": pa.timestamp("us"),
+    "UINTEGER[64]": pa.list_(pa.uint32(), copies.BINS),
 }
 CHECKPOINT = os.environ.get("GOVREPORT_CHECKPOINT", "1GB")  # DuckDB writes the log into the file this often
 BATCH = 20_000  # reports per insert: bounds memory on a national load (about 1 GB per batch at most)
@@ -61,13 +69,18 @@ class Parsed:
     reason: str | None = None
     is_demo: bool = False
     cells: FlatCells | None = None  # made by the parse worker; made here when absent
+    signature: copies.Signature | None = None  # of the prose, made by the parse worker (None: too short)
+    mtime_ns: int | None = None  # the file's modification time when it was read
 
 
 def prepared(p: Parsed) -> Parsed:
-    """The form a worker hands to the loader: cells flattened, the report without cell objects."""
+    """The form a worker hands to the loader: cells flattened, the prose's signature made, the report
+    without cell objects."""
     if p.report is None or p.cells is not None:
         return p
-    return dataclasses.replace(p, report=slim(p.report), cells=flatten(p.report))
+    return dataclasses.replace(
+        p, report=slim(p.report), cells=flatten(p.report), signature=copies.signature(p.report.prose, p.report.agency)
+    )
 
 
 @dataclass
@@ -86,6 +99,11 @@ class LoadSummary:
     seconds: float = 0.0
     written: bool = False
     db: str = ""
+    publish: str = ""  # how the copy was made: reflink / copy / new (no earlier warehouse)
+    copy_seconds: float = 0.0
+    checks_seconds: float = 0.0
+    full_checks: bool = False  # the checks across reports ran over everything (new, migrated, registry changed)
+    migrated_from: int | None = None
 
 
 def _schema(table: str) -> pa.Schema:
@@ -102,7 +120,7 @@ def insert(
         return
     con.register("_batch", batch)
     try:
-        con.execute(f'INSERT INTO "{table}" SELECT * FROM _batch')
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _batch')
     finally:
         con.unregister("_batch")
 
@@ -119,6 +137,9 @@ def to_arrow(table: str, cols: dict[str, list | np.ndarray | pa.Array]) -> pa.Ta
             return pa.nulls(n, f.type)
         if isinstance(col, pa.Array):
             return col
+        if pa.types.is_fixed_size_list(f.type):
+            flat = pa.array(np.concatenate(col) if len(col) else [], type=f.type.value_type)
+            return pa.FixedSizeListArray.from_arrays(flat, f.type.list_size)
         return pa.array(col, type=f.type, from_pandas=isinstance(col, np.ndarray))
 
     return pa.Table.from_arrays([arrow(f) for f in schema], schema=schema)
@@ -159,6 +180,7 @@ def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, a
     """Columns for reports, cell_sources, narrative_metrics, findings and texts of one batch.
     Rows are built as tuples and turned into columns once (this loop runs a million times)."""
     rows, narr_rows, fnd_rows, values, raws, locs, texts, proses = [], [], [], [], [], [], [], []
+    sig_ids, sig_counts, sig_hashes = [], [], []
     for p, r, aid in reports:
         rid = report_id(p.sha256)
         a = agencies[aid]
@@ -167,9 +189,16 @@ def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, a
         late = max(0, (pub - dl).days) if (pub and dl) else None
         n_err = n_warn = 0
         for f in r.findings:
-            n_err += f.severity == "error"
-            n_warn += f.severity == "warning"
-            fnd_rows.append((rid, aid, r.year, f.rule, f.severity, f.message, ",".join(f.cells), "report"))
+            origin = f.origin
+            if origin == "report":  # our doubts in reading a file never count against its agency
+                n_err += f.severity == "error"
+                n_warn += f.severity == "warning"
+            cells = ",".join(f.cells)
+            fnd_rows.append((rid, aid, r.year, f.rule, f.severity, f.message, cells, "report", origin, None))
+        if p.signature is not None:
+            sig_ids.append(rid)
+            sig_counts.append(p.signature.shingles)
+            sig_hashes.append(p.signature.array())
         narrative = r.narrative
         nvals = []
         for key in NARRATIVE_KEYS:
@@ -222,24 +251,60 @@ def _columns_for(reports: list[tuple[Parsed, Report, int]], township_deadline, a
         narr,
         fnd,
         {"report_id": ids, "text": texts, "prose": proses},
+        {"report_id": sig_ids, "shingles": sig_counts, "minhash": sig_hashes},
     )
 
 
-def existing_state(db: Path) -> tuple[dict[str, str], set[str], list[dict], int]:
-    """(path -> sha256, loaded sha256s, agencies, last run id) of the current database."""
+@dataclass(frozen=True)
+class State:
+    """What a load needs to know of the current warehouse before it starts (not its files: those are
+    looked up for the files at hand, so that a load does not read the whole `sources` table)."""
+
+    found: int | None  # schema version; None when there is no warehouse yet
+    agencies: list[dict]
+    last_run: int
+
+
+def existing_state(db: Path) -> State:
     if not db.exists():
-        return {}, set(), [], 0
+        return State(None, [], 0)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        paths = dict(con.execute("SELECT path, sha256 FROM sources WHERE sha256 IS NOT NULL").fetchall())
-        shas = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM sources WHERE sha256 IS NOT NULL").fetchall()}
+        found = version.found_version(con)
+        if found is None or found == 0:
+            return State(found, [], 0)
         cur = con.execute("SELECT * FROM agencies")
         names = [d[0] for d in cur.description]
         agencies = [dict(zip(names, row)) for row in cur.fetchall()]
         run = con.execute("SELECT coalesce(max(run_id), 0) FROM load_runs").fetchone()[0]
     finally:
         con.close()
-    return paths, shas, agencies, run
+    return State(found, agencies, run)
+
+
+def known_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> dict[str, tuple]:
+    """path -> (sha256, size, mtime_ns) recorded in `sources` for these paths."""
+    if not paths:
+        return {}
+    has_mtime = "mtime_ns" in {r[0] for r in con.execute("DESCRIBE sources").fetchall()}
+    con.register("_paths", pa.table({"path": sorted(set(paths))}))
+    try:
+        mtime = "s.mtime_ns" if has_mtime else "NULL"
+        rows = con.execute(f"SELECT path, s.sha256, s.size, {mtime} FROM sources s JOIN _paths USING (path)").fetchall()
+    finally:
+        con.unregister("_paths")
+    return {path: (sha, size, mt) for path, sha, size, mt in rows}
+
+
+def known_shas(con: duckdb.DuckDBPyConnection, shas: list[str]) -> set[str]:
+    """Which of these sha256s the warehouse has seen."""
+    if not shas:
+        return set()
+    con.register("_shas", pa.table({"sha256": sorted(set(shas))}))
+    try:
+        return {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM sources JOIN _shas USING (sha256)").fetchall()}
+    finally:
+        con.unregister("_shas")
 
 
 def _registry_unchanged(registry: list[RegistryEntry] | None, agencies: list[dict]) -> bool:
@@ -253,9 +318,6 @@ def _registry_unchanged(registry: list[RegistryEntry] | None, agencies: list[dic
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    old = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'cells'").fetchone()[0]
-    if old:
-        raise LoadError("数据库是旧版格式（逐格 cells 表）。请换一个新文件名重新导入；源文件不受影响。")
     for stmt in ddl() + views():
         con.execute(stmt)
     if con.execute("SELECT count(*) FROM regions").fetchone()[0] == 0:
@@ -271,31 +333,35 @@ def _batches(items: Iterable[Parsed], size: int):
 class _Writer:
     """One load's state across batches: the connection, agency matcher and what was seen."""
 
-    def __init__(self, con, s: LoadSummary, matcher: Matcher, old_paths: dict[str, str], township_deadline) -> None:
-        self.con, self.s, self.matcher, self.old_paths = con, s, matcher, old_paths
+    def __init__(self, con, s: LoadSummary, matcher: Matcher, township_deadline) -> None:
+        self.con, self.s, self.matcher = con, s, matcher
         self.township_deadline = township_deadline
         # DuckDB inserts (and compresses) one batch on this thread while Python prepares the next
         self.inserter = ThreadPoolExecutor(1, thread_name_prefix="insert")
         self.insert_con = con.cursor()
         self.pending: Future | None = None
-        self.seen_sha: set[str] = {
-            r[0] for r in con.execute("SELECT sha256 FROM sources WHERE sha256 IS NOT NULL").fetchall()
-        }
+        self.run_shas: set[str] = set()  # sha256s of this load's files
+        self.changed: set[tuple[int, int]] = set()  # agency-years this load added or removed reports for
 
     def batch(self, parsed: list[Parsed]) -> None:
         s, con = self.s, self.con
+        # earlier loads' records of these files (this load's earlier batches hold other paths; their
+        # sha256s are in run_shas), looked up while the previous batch is still being inserted
+        old = known_files(con, [p.path for p in parsed])
+        seen = known_shas(con, [p.sha256 for p in parsed if p.sha256]) | self.run_shas
         src: dict[str, list] = {c: [] for c in columns("sources")}
         to_load: list[tuple[Parsed, Report, int]] = []
         replaced: list[str] = []
         for p in parsed:
-            if p.path in self.old_paths and self.old_paths[p.path] != p.sha256:
+            if p.path in old and old[p.path][0] != p.sha256:
                 replaced.append(p.path)  # the file changed: its old report goes
             status, reason, rid, agency_printed, year = p.status, p.reason, None, None, None
-            if p.sha256 in self.seen_sha:
+            if p.sha256 in seen:
                 status, reason = "duplicate", "与已入库的文件内容完全相同"
             elif p.report is not None:
                 aid = self.matcher.match(p.report.agency, p.report.region_code)
                 to_load.append((p, p.report, aid))
+                self.changed.add((aid, p.report.year))
                 status, rid, agency_printed, year = (
                     "loaded",
                     report_id(p.sha256),
@@ -303,7 +369,8 @@ class _Writer:
                     p.report.year,
                 )
             if p.sha256:
-                self.seen_sha.add(p.sha256)
+                seen.add(p.sha256)
+                self.run_shas.add(p.sha256)
             for k, v in (
                 ("path", p.path),
                 ("sha256", p.sha256),
@@ -314,6 +381,7 @@ class _Writer:
                 ("agency_printed", agency_printed),
                 ("year", year),
                 ("run_id", s.run_id),
+                ("mtime_ns", p.mtime_ns),
             ):
                 src[k].append(v)
             if status == "rejected":
@@ -330,21 +398,26 @@ class _Writer:
                 "WHERE list_contains(?, path) AND report_id IS NOT NULL",
                 [replaced],
             )
-            for t in ("reports", "cell_sources", "narrative_metrics", "report_texts", "findings"):
+            self.changed |= set(
+                con.execute(
+                    "SELECT agency_id, year FROM reports WHERE report_id IN (SELECT report_id FROM _gone)"
+                ).fetchall()
+            )
+            for t in ("reports", "cell_sources", "narrative_metrics", "report_texts", "prose_signatures", "findings"):
                 con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _gone)')
         # a file already known under its path is replaced by its new record
-        known = [path for path in src["path"] if path in self.old_paths]
-        if known:
-            con.execute("DELETE FROM sources WHERE list_contains(?, path)", [known])
+        if old:
+            con.execute("DELETE FROM sources WHERE list_contains(?, path)", [sorted(old)])
         tables = {"sources": src}
         if to_load:
-            rep, cell_src, narr, fnd, txt = _columns_for(to_load, self.township_deadline, self.matcher.agencies)
+            rep, cell_src, narr, fnd, txt, sig = _columns_for(to_load, self.township_deadline, self.matcher.agencies)
             tables |= {
                 "reports": rep,
                 "cell_sources": cell_src,
                 "narrative_metrics": narr,
                 "findings": fnd,
                 "report_texts": txt,
+                "prose_signatures": sig,
             }
         # Arrow conversion holds the GIL, so it happens here; the insert thread then runs DuckDB alone
         arrow_tables = {name: to_arrow(name, cols) for name, cols in tables.items()}
@@ -380,35 +453,61 @@ def write(
     unchanged: int = 0,
     on_stage: Callable[[str], None] | None = None,
     batch_size: int = BATCH,
+    notify: Callable[[str], None] | None = None,
+    wait: float | None = None,
 ) -> LoadSummary:
-    """Apply parsed files to the warehouse at `db`, atomically. `parsed` may be a generator: it
-    is consumed in batches, so a national load never holds all its reports in memory."""
-    started = started or time.time()
+    """Apply parsed files to the warehouse at `db`, atomically, holding its writer lock (waiting up to
+    `wait` seconds for another load; `notify` hears why). `parsed` may be a generator: it is consumed
+    in batches, so a national load never holds all its reports in memory."""
     db = Path(db)
+    with writer_lock(db, wait, notify):
+        return _write(
+            db, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify
+        )
+
+
+def _write(
+    db: Path, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify
+) -> LoadSummary:
+    started = started or time.time()
     db.parent.mkdir(parents=True, exist_ok=True)
-    old_paths, _, old_agencies, last_run = existing_state(db)
+    state = existing_state(db)
+    version.check_writable(state.found, db)
+    old_agencies = state.agencies
     items = iter(parsed)
     first = next(items, None)
-    s = LoadSummary(run_id=last_run + 1, unchanged=unchanged, db=str(db))
-    if first is None and db.exists() and _registry_unchanged(registry, old_agencies):
+    s = LoadSummary(run_id=state.last_run + 1, unchanged=unchanged, db=str(db))
+    stale_version = state.found is not None and state.found < version.SCHEMA_VERSION
+    registry_same = _registry_unchanged(registry, old_agencies)
+    if first is None and db.exists() and registry_same and not stale_version:
         s.files_seen = files_seen
         s.seconds = time.time() - started
         return s  # nothing new: the database is not rewritten
-    tmp = db.with_name(f".{db.name}.loading-{os.getpid()}")
-    for stale in db.parent.glob(f".{db.name}.loading-*"):
-        stale.unlink(missing_ok=True)  # left by a load that was killed (a killed process cleans nothing)
+    tmp = temp_path(db)
+    for stale in leftovers(db):
+        stale.unlink(missing_ok=True)  # left by a load that was killed (the lock says no other load is running)
     try:
-        if db.exists():
-            shutil.copyfile(db, tmp)
+        t0 = time.perf_counter()
+        s.publish = clone(db, tmp) if db.exists() else "new"
+        s.copy_seconds = time.perf_counter() - t0
         # a checkpoint per GB of log rather than per 16 MB (measured at 1,000,000 reports: 16 MB and 256 MB
         # were slower, 64 GB slower still and twice the memory)
         con = duckdb.connect(
             str(tmp),
-            config={"preserve_insertion_order": False, "checkpoint_threshold": CHECKPOINT, "threads": 1},
+            config={
+                "preserve_insertion_order": False,
+                "checkpoint_threshold": CHECKPOINT,
+                "threads": 1,
+            },
         )  # the other core prepares the next batch
+        con.execute("SET enable_progress_bar = false")
+        if stale_version:
+            version.migrate(con, state.found, notify)
+            s.migrated_from = state.found
         create_schema(con)
+        s.full_checks = state.found is None or stale_version or not registry_same
         matcher = Matcher(registry, old_agencies)
-        writer = _Writer(con, s, matcher, old_paths, township_deadline)
+        writer = _Writer(con, s, matcher, township_deadline)
         if on_stage:
             on_stage("写入数据库")
         rest = itertools.chain([first], items) if first is not None else iter(())
@@ -430,11 +529,17 @@ def write(
         if on_stage:
             on_stage("跨报告核对")
         con.execute(f"SET threads = {os.cpu_count() or 1}")
+        changed = sorted(writer.changed, key=lambda k: (k[0], k[1] or 0))
+        con.execute("CREATE OR REPLACE TEMP TABLE _changed (agency_id INTEGER, year INTEGER)")
+        insert_rows(con, "_changed", {"agency_id": [a for a, _ in changed], "year": [y for _, y in changed]})
+        t0 = time.perf_counter()
         checks.run_all(
             con,
             has_registry=bool(registry)
             or bool(con.execute("SELECT count(*) FROM agencies WHERE in_registry").fetchone()[0]),
+            full=s.full_checks,
         )
+        s.checks_seconds = time.perf_counter() - t0
         s.duplicates += con.execute(
             "SELECT count(*) FROM sources WHERE status = 'duplicate' AND run_id = ? AND reason LIKE '同一机关%'",
             [s.run_id],
@@ -443,6 +548,7 @@ def write(
         s.findings_by_rule = dict(
             con.execute("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY count(*) DESC").fetchall()
         )
+        version.record(con, s.migrated_from)
         s.seconds = time.time() - started
         insert(
             con,
@@ -471,3 +577,13 @@ def write(
             leftover.unlink(missing_ok=True)  # a failed load leaves nothing behind, the old file untouched
         raise
     return s
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list]) -> None:
+    """Rows into a table outside the schema (a temporary one), through Arrow."""
+    if cols and len(next(iter(cols.values()))):
+        con.register("_rows", pa.table(cols))
+        try:
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _rows')
+        finally:
+            con.unregister("_rows")

@@ -60,8 +60,13 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("parse_status", "VARCHAR", "ok"),
             ("is_duplicate", "BOOLEAN", "是否为同一机关同一年度的重复文件（未计入统计）"),
             ("is_demo", "BOOLEAN", "是否为程序生成的演示报告"),
-            ("n_errors", "INTEGER", "错误级发现数"),
-            ("n_warnings", "INTEGER", "警告级发现数"),
+            (
+                "n_errors",
+                "INTEGER",
+                "错误级发现数：只计单份报告核对中来源为 report（报告本身的问题）的发现，"
+                "不计 reading（解读存疑）和跨报告发现；合规得分读取此列",
+            ),
+            ("n_warnings", "INTEGER", "警告级发现数：计法同 n_errors"),
             *[(c, "DOUBLE", "{}（{}）".format(*field_label(c))) for c in WIDE],
             *[(c, "BIGINT", f"正文：{BY_KEY[c].zh}（{BY_KEY[c].unit}）") for c in NARRATIVE_COLUMNS],
         ],
@@ -95,6 +100,13 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("message", "VARCHAR", "说明"),
             ("cells", "VARCHAR", "涉及的单元格，以“,”分隔"),
             ("scope", "VARCHAR", "report（单份报告）/ cross（跨报告）"),
+            (
+                "origin",
+                "VARCHAR",
+                "report（报告本身的问题；单份报告核对的计入 n_errors/n_warnings 和合规得分）"
+                "/ reading（解读存疑，交人工核查，不计分），取自规则注册表",
+            ),
+            ("related_report_id", "VARCHAR", "相关的另一份报告（如雷同的同地区报告、照抄的上年报告），无则为空"),
         ],
     ),
     "report_texts": (
@@ -103,6 +115,14 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("report_id", "VARCHAR", "报告编号"),
             ("text", "VARCHAR", "规范化后的全文，行号与 cells.loc 一致"),
             ("prose", "VARCHAR", "表格以外的文字（用于比对抄袭）"),
+        ],
+    ),
+    "prose_signatures": (
+        "每份报告正文的 MinHash 签名（在解析进程中计算），用于查找疑似照抄、雷同的报告",
+        [
+            ("report_id", "VARCHAR", "报告编号"),
+            ("shingles", "INTEGER", "去掉数字、标点和格式套话后的不同 6 字片段数"),
+            ("minhash", "UINTEGER[64]", "单置换 MinHash：64 个桶中各片段散列值的最小值（空桶为 4294967295）"),
         ],
     ),
     "sources": (
@@ -117,6 +137,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("agency_printed", "VARCHAR", "报告中的机关名称"),
             ("year", "INTEGER", "年度"),
             ("run_id", "INTEGER", "首次处理该文件的入库批次"),
+            ("mtime_ns", "BIGINT", "入库时文件的修改时间（纳秒）：路径、大小和修改时间都未变的文件不再计算 sha256"),
         ],
     ),
     "load_runs": (
@@ -134,6 +155,13 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("unmatched", "INTEGER", "未匹配机关"),
             ("findings", "INTEGER", "发现总数"),
             ("seconds", "DOUBLE", "耗时（秒）"),
+        ],
+    ),
+    "warehouse_meta": (
+        "数据库自身的信息：结构版本（schema_version）、写入它的程序版本、升级记录",
+        [
+            ("key", "VARCHAR PRIMARY KEY", "名称"),
+            ("value", "VARCHAR", "值"),
         ],
     ),
 }

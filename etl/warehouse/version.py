@@ -1,0 +1,205 @@
+"""Schema versions: which version a warehouse file is, whether this program understands it, and
+the migrations that bring an older one up to date.
+
+    version 0  one row per cell in a `cells` table (before cell_sources): no migration, rebuild
+    version 1  cell_sources; findings without origin; no signatures, no version recorded
+    version 2  warehouse_meta records the version; findings.origin and findings.related_report_id;
+               prose_signatures (MinHash of each report's prose); sources.mtime_ns; n_errors and
+               n_warnings count only findings of origin 'report'
+
+A load migrates an older warehouse inside its copy of the file, so the migration is as atomic as
+any load. The dashboard asks `compatibility(path)` and shows its message instead of failing on a
+missing column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from etl.check import copies
+from etl.errors import LoadError
+from etl.registry.rules import BY_ID
+
+SCHEMA_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Compatibility:
+    status: str  # current / older / newer / empty / unreadable
+    found: int | None  # the warehouse's schema version (None: no warehouse, or unreadable)
+    expected: int  # this program's
+    zh: str  # what to tell a person
+    en: str
+
+    @property
+    def usable(self) -> bool:
+        """The dashboard can show this warehouse as it is."""
+        return self.status == "current"
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+def found_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version of the open warehouse; None when it holds no warehouse tables yet."""
+    tables = _tables(con)
+    if "warehouse_meta" in tables:
+        rows = con.execute("SELECT value FROM warehouse_meta WHERE key = 'schema_version'").fetchall()
+        if rows:
+            return int(rows[0][0])
+    if "cells" in tables:
+        return 0
+    if "reports" in tables:
+        return 1
+    return None
+
+
+def program_version() -> str:
+    try:
+        return metadata.version("govreport")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def compatibility(db: Path | str | duckdb.DuckDBPyConnection) -> Compatibility:
+    """Whether this program understands the warehouse: a path (opened read-only) or an open connection."""
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        return _judge(found_version(db))
+    path = Path(db)
+    if not path.exists():
+        return Compatibility(
+            "empty", None, SCHEMA_VERSION, f"数据库 {path} 不存在，请先入库", f"No warehouse at {path}: load one first"
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        return Compatibility(
+            "unreadable",
+            None,
+            SCHEMA_VERSION,
+            f"无法打开数据库 {path}：{first}",
+            f"Cannot open the warehouse {path}: {first}",
+        )
+    try:
+        return _judge(found_version(con))
+    finally:
+        con.close()
+
+
+def _judge(found: int | None) -> Compatibility:
+    if found is None:
+        return Compatibility("empty", None, SCHEMA_VERSION, "数据库中还没有数据，请先入库", "The warehouse is empty")
+    if found == SCHEMA_VERSION:
+        return Compatibility("current", found, SCHEMA_VERSION, "", "")
+    if found > SCHEMA_VERSION:
+        return Compatibility(
+            "newer",
+            found,
+            SCHEMA_VERSION,
+            f"数据库为第 {found} 版结构，比本程序（第 {SCHEMA_VERSION} 版）新：请升级程序后再打开",
+            f"The warehouse has schema version {found}, newer than this program's ({SCHEMA_VERSION}): "
+            "upgrade the program",
+        )
+    return Compatibility(
+        "older",
+        found,
+        SCHEMA_VERSION,
+        f"数据库为第 {found} 版结构，本程序需要第 {SCHEMA_VERSION} 版："
+        "再运行一次入库（python -m etl load …）即可自动升级",
+        f"The warehouse has schema version {found}; this program needs {SCHEMA_VERSION}: "
+        "run a load (python -m etl load …) to upgrade it",
+    )
+
+
+def check_writable(found: int | None, db: Path) -> None:
+    """Refuse, with a clear message, a warehouse a load cannot bring up to date."""
+    if found is not None and found > SCHEMA_VERSION:
+        raise LoadError(
+            f"数据库 {db} 为第 {found} 版结构，比本程序（第 {SCHEMA_VERSION} 版）新：请使用新版程序入库；数据库未改动"
+        )
+    if found == 0:
+        raise LoadError(
+            "数据库是旧版格式（逐格 cells 表，第 0 版），无法升级。请换一个新文件名重新导入（源文件见其 sources 表）；"
+            "原数据库未改动"
+        )
+
+
+def record(con: duckdb.DuckDBPyConnection, migrated_from: int | None) -> None:
+    now = datetime.now().isoformat(timespec="seconds")
+    rows = [("schema_version", str(SCHEMA_VERSION)), ("program_version", program_version())]
+    if migrated_from is not None:
+        rows.append((f"migrated_from_{migrated_from}", now))
+    for key, value in rows:
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES (?, ?)", [key, value])
+    con.execute("INSERT OR IGNORE INTO warehouse_meta VALUES ('created_at', ?)", [now])
+
+
+def origin_case(column: str = "rule") -> str:
+    """SQL: a finding's origin from the rule registry."""
+    whens = " ".join(f"WHEN '{r.id}' THEN '{r.origin}'" for r in BY_ID.values())
+    return f"CASE {column} {whens} ELSE 'report' END"
+
+
+def migrate(con: duckdb.DuckDBPyConnection, found: int, notify: Callable[[str], None] | None = None) -> None:
+    """Bring a warehouse of an older version up to SCHEMA_VERSION, in the open (temporary) copy."""
+    if found >= SCHEMA_VERSION:
+        return
+    if notify:
+        notify(f"数据库为第 {found} 版结构，正在升级为第 {SCHEMA_VERSION} 版（补充发现来源、正文签名等）……")
+    if found == 1:
+        _v1_to_v2(con)
+
+
+def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
+    from etl.warehouse.schema import TABLES, ddl
+
+    con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS origin VARCHAR")
+    con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS related_report_id VARCHAR")
+    con.execute("ALTER TABLE sources ADD COLUMN IF NOT EXISTS mtime_ns BIGINT")
+    con.execute(f"UPDATE findings SET origin = {origin_case()}")
+    con.execute("""UPDATE reports SET n_errors = coalesce(f.e, 0), n_warnings = coalesce(f.w, 0)
+                   FROM (SELECT r.report_id, count(*) FILTER (f.severity = 'error') AS e,
+                                count(*) FILTER (f.severity = 'warning') AS w
+                         FROM reports r LEFT JOIN findings f
+                           ON f.report_id = r.report_id AND f.scope = 'report' AND f.origin = 'report'
+                         GROUP BY r.report_id) f
+                   WHERE reports.report_id = f.report_id""")
+    for stmt in ddl():
+        con.execute(stmt)  # the new tables
+    assert [c for c, _, _ in TABLES["prose_signatures"][1]] == ["report_id", "shingles", "minhash"]
+    reader = con.cursor()  # reads while `con` inserts
+    cur = reader.execute(
+        """SELECT t.report_id, t.prose, r.agency_printed FROM report_texts t JOIN reports r USING (report_id)
+           WHERE length(t.prose) >= ?""",
+        [copies.MIN_PROSE],
+    )
+    while batch := cur.fetchmany(5000):
+        ids, counts, sigs = [], [], []
+        for rid, prose, name in batch:
+            s = copies.signature(prose or "", name)
+            if s is not None:
+                ids.append(rid)
+                counts.append(s.shingles)
+                sigs.append(s.array())
+        if ids:
+            flat = pa.array(np.concatenate(sigs), type=pa.uint32())
+            table = pa.table(
+                {
+                    "report_id": ids,
+                    "shingles": pa.array(counts, pa.int32()),
+                    "minhash": pa.FixedSizeListArray.from_arrays(flat, copies.BINS),
+                }
+            )
+            con.register("_sigs", table)
+            con.execute("INSERT INTO prose_signatures BY NAME SELECT * FROM _sigs")
+            con.unregister("_sigs")
+    reader.close()
