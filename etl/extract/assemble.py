@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from etl.errors import NotAReport
 from etl.extract.metadata import agency_from_text, find_title, publish_date, section_lines, statistics_year
 from etl.extract.places import gazetteer, place
 from etl.extract.prose import case_counts, find_metrics
+from etl.extract.reflow import reflow, remap
 from etl.extract.rows import grid_rows, is_prose, text_rows
 from etl.extract.tables import TableResult, map_rows
-from etl.model import Document, Finding, Report
+from etl.model import Document, Finding, ProseCount, Report, Value
 from etl.registry.fields import TABLE_TITLES
 
 _TABLE_START = re.compile(r"第二十条|信息内容|申请人情况|本年新收|勾稽关系")
@@ -101,6 +103,30 @@ def _as_printed(name: str, doc: Document) -> str:
 
 
 def parse_document(doc: Document) -> Report:
+    cut = reflow(doc.lines)
+    if cut is None:
+        return _parse(doc)
+    lines, where = cut
+    # line n of the cut text came from line where[n-1] of the document: locations point there
+    return _relocate(_parse(dataclasses.replace(doc, lines=lines, original=())), where, doc)
+
+
+def _relocate(r: Report, where: tuple[int, ...], doc: Document) -> Report:
+    def v(x: Value | None) -> Value | None:
+        return None if x is None else Value(x.value, x.raw, remap(x.loc, where))
+
+    return dataclasses.replace(
+        r,
+        t2={k: v(x) for k, x in r.t2.items()},
+        t3={row: {c: v(x) for c, x in cols.items()} for row, cols in r.t3.items()},
+        t4={k: v(x) for k, x in r.t4.items()},
+        narrative={k: ProseCount(m.value, m.evidence, remap(m.loc, where)) for k, m in r.narrative.items()},
+        findings=tuple(dataclasses.replace(f, cells=tuple(remap(c, where) for c in f.cells)) for f in r.findings),
+        text="\n".join(doc.lines),
+    )
+
+
+def _parse(doc: Document) -> Report:
     lines = doc.lines
     text = "\n".join(lines)
     sections = section_lines(lines)

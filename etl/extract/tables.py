@@ -10,6 +10,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from etl.extract import digitruns
 from etl.extract.numbers import parse_cell
 from etl.extract.rows import Row
 from etl.model import Cell, Finding, Value
@@ -19,6 +20,7 @@ from etl.registry.fields import (
     T2_KEYS,
     T2_ROWS,
     T3_COLUMN_KEYS,
+    T3_OUTCOME_ROWS,
     T3_ROW_KEYS,
     T3_ROW_LABELS,
     T4_KEYS,
@@ -98,6 +100,9 @@ class TableMapper:
         self.region: str | None = None
         self.header_style: str | None = None
         self.t4_cells: list[Cell] = []
+        self.glued_doc = False  # a row of this document printed its numbers as digit runs
+        self.t3_runs: dict[str, tuple[list[tuple[int, ...]], list[Cell], str]] = {}
+        self.run_splits: list[tuple[str, str, tuple[str, ...]]] = []  # (row, printed run, locations)
 
     def note(self, rule: str, severity: str, message: str, cells: tuple[str, ...] = ()) -> None:
         self.res.findings.append(Finding(rule, severity, message, cells))
@@ -105,6 +110,15 @@ class TableMapper:
     def note_unclear(self, message: str, cells: list[Cell]) -> None:
         """A row whose numbers could not be placed with certainty: our reading's doubt."""
         self.note("table_cells_unclear", "warning", message, tuple(c.loc for c in cells))
+
+    def runs_possible(self, row: Row, vals: list[Cell], want: int) -> bool:
+        """Fewer cells than the row has columns, and digit runs are what this document prints
+        (a number against its label, a "00" that is no number), or a run no count could be."""
+        texts = [c.text for c in vals]
+        if len(vals) >= want or not digitruns.is_run(texts):
+            return False
+        self.glued_doc = self.glued_doc or row.glued
+        return self.glued_doc or (want >= 7 and max(map(len, texts)) >= 7 and sum(map(len, texts)) >= want)
 
     def feed(self, row: Row) -> None:
         text = norm_label("".join(row.labels))
@@ -152,6 +166,18 @@ class TableMapper:
         if style == "2019" and self.res.t2_style == "2021":
             self.res.t2_style = "2019"
         self.res.t2_lines.append(row.line)
+        want = 3 if key in ("regulations", "normative") or (style == "2019" and key != "fees") else 1
+        if key != "fees" and self.runs_possible(row, _trim(row.values, want), want):
+            read = self.t2_run(key, row, want)
+            self.res.t2_rows.add(key)
+            if want == 3 and key in ("regulations", "normative"):
+                names = ("issued", None, "valid") if style == "2019" else ("issued", "repealed", "valid")
+            else:
+                names = (None, None, "decisions") if want == 3 else ("decisions",)
+            for name, cell in zip(names, read):
+                if name and cell is not None:
+                    self._set_t2(f"{key}_{name}", cell, key)
+            return
         if key in ("regulations", "normative"):
             vals = _trim(row.values, 3)
             names = (
@@ -184,6 +210,49 @@ class TableMapper:
                 self.note_unclear(
                     f"表二“行政事业性收费”一行印有 {len(vals)} 个数，无法确定收费金额，该项记为空", list(vals)
                 )
+
+    def t2_run(self, key: str, row: Row, want: int) -> list[Cell | None]:
+        """A T2 row printed as one digit run: T2 has no identity between its cells, so only a
+        run with one way to read it (one digit a cell, or printed spaces) is split."""
+        vals = _trim(row.values, want)
+        cands = digitruns.plain([c.text for c in vals], want)
+        return self.take_run(f"表二“{row.labels[-1][-12:]}”一行", cands, vals, want)
+
+    def take_run(self, what: str, cands: list[tuple[int, ...]], cells: list[Cell], n: int) -> list[Cell | None]:
+        """A digit run as n cells, each keeping the run's location: a cell is read where every
+        candidate reading agrees on it (all of them when the reading is unique); the rest are
+        NULL with a finding that names the candidates."""
+        printed = " ".join(c.text for c in cells)
+        locs = tuple(dict.fromkeys(c.loc for c in cells))
+        values = digitruns.agreed(cands, n)
+        if len(cands) == 1:
+            self.run_splits.append((what, printed, locs))
+        else:
+            why = (
+                f"有 {len(cands)} 种拆法（{digitruns.describe(cands)}）"
+                if cands
+                else "没有一种拆法符合表格的勾稽关系或单元格个数"
+            )
+            sure = sum(v is not None for v in values)
+            kept = f"，其中 {sure} 个单元格在各种拆法中相同，照读" if sure else ""
+            self.note(
+                "digit_run_ambiguous",
+                "warning",
+                f"{what}的数字连写为“{printed}”，{why}，其余单元格无法确定，记为空{kept}",
+                locs,
+            )
+        return [None if v is None else Cell(str(v), locs[0]) for v in values]
+
+    def note_runs(self) -> None:
+        if self.run_splits:
+            self.note(
+                "digit_run_split",
+                "info",
+                f"{len(self.run_splits)} 行数字连写（单元格之间没有分隔），按表格勾稽关系各只有一种拆法，已拆开："
+                + "；".join(f"{w}“{p}”" for w, p, _ in self.run_splits[:3])
+                + ("等" if len(self.run_splits) > 3 else ""),
+                tuple(dict.fromkeys(loc for _, _, locs in self.run_splits for loc in locs)),
+            )
 
     def _put_t2(self, key: str, names, vals: list[Cell], row: Row) -> None:
         self.res.t2_rows.add(key)
@@ -218,32 +287,12 @@ class TableMapper:
                 )
             return
         vals = _trim(row.values, 7)
-        core = list(vals)
-        while core and not core[-1].text.strip():
-            core.pop()
-        if len(row.values) > 7 and 2 <= len(core) < 7:
-            vals = core  # padding after a row whose blank cells were dropped by a converter
+        texts = [c.text for c in vals]
         cols: dict[str, Cell] = {}
-        if len(vals) == 7:
-            cols = dict(zip(T3_COLUMN_KEYS, vals))
-        elif len(vals) > 7:
-            cols = dict(zip(T3_COLUMN_KEYS, vals[:7]))
-            self.note_unclear(f"表三“{row.labels[-1]}”一行印有 {len(vals)} 个数（应为 7 个），只取前 7 个", list(vals))
+        if self.runs_possible(row, vals, 7):
+            self.t3_runs[key] = (digitruns.t3_row(texts), list(vals), row.labels[-1])
         else:
-            nums = [parse_cell(c.text).value for c in vals]
-            known = [v for v in nums if v is not None]
-            if len(known) >= 2 and known[-1] == sum(known[:-1]) and nums[-1] is not None:
-                cols = {"total": vals[-1]}
-                self.note_unclear(
-                    f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数，空白单元格在转载时丢失，"
-                    f"仅取最后一个数（等于其余各数之和）作为总计，其余列记为空",
-                    list(vals),
-                )
-            elif vals and any(c.text.strip() for c in vals):
-                self.note_unclear(
-                    f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数（应为 7 个），无法对应到列，记为空",
-                    list(vals),
-                )
+            cols = self.t3_cells(vals, row)
         self.res.t3_rows.add(key)
         for col, cell in cols.items():
             self.res.t3[key][col] = _value(cell)
@@ -257,6 +306,35 @@ class TableMapper:
                 tuple(c.loc for c in vals),
             )
 
+    def t3_cells(self, vals: list[Cell], row: Row) -> dict[str, Cell]:
+        """The columns of a T3 row's printed cells; fewer or more than seven are placed only
+        where that is certain."""
+        core = list(vals)
+        while core and not core[-1].text.strip():
+            core.pop()
+        if len(row.values) > 7 and 2 <= len(core) < 7:
+            vals = core  # padding after a row whose blank cells were dropped by a converter
+        if len(vals) == 7:
+            return dict(zip(T3_COLUMN_KEYS, vals))
+        if len(vals) > 7:
+            self.note_unclear(f"表三“{row.labels[-1]}”一行印有 {len(vals)} 个数（应为 7 个），只取前 7 个", list(vals))
+            return dict(zip(T3_COLUMN_KEYS, vals[:7]))
+        nums = [parse_cell(c.text).value for c in vals]
+        known = [v for v in nums if v is not None]
+        if len(known) >= 2 and known[-1] == sum(known[:-1]) and nums[-1] is not None:
+            self.note_unclear(
+                f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数，空白单元格在转载时丢失，"
+                f"仅取最后一个数（等于其余各数之和）作为总计，其余列记为空",
+                list(vals),
+            )
+            return {"total": vals[-1]}
+        if vals and any(c.text.strip() for c in vals):
+            self.note_unclear(
+                f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数（应为 7 个），无法对应到列，记为空",
+                list(vals),
+            )
+        return {}
+
     # ---- T4 ----
     def t4_values(self, row: Row) -> None:
         if self.res.t4_found:
@@ -264,6 +342,13 @@ class TableMapper:
         self.res.t4_lines.append(row.line)
         self.t4_cells.extend(row.values)
         cells = self.t4_cells
+        if len(cells) < 15 and self.runs_possible(row, cells, 15):
+            split = self.take_run("表四", digitruns.t4_row([c.text for c in cells]), list(cells), 15)
+            self.res.t4_found = True
+            for key, cell in zip(T4_KEYS, split):
+                if cell is not None:
+                    self.res.t4[key] = _value(cell)
+            return
         if len(cells) < 15:
             return
         cells = _trim(tuple(cells), 15)
@@ -273,7 +358,28 @@ class TableMapper:
         for key, cell in zip(T4_KEYS, cells[:15]):
             self.res.t4[key] = _value(cell)
 
+    def resolve_runs(self) -> None:
+        """T3 rows printed as digit runs: each row's sum, then the table's column identities."""
+        if not self.t3_runs:
+            return
+        known: dict[str, digitruns.Row7] = {}
+        for key in self.res.t3_rows:
+            if key in self.t3_runs or key not in self.res.t3:
+                continue
+            known[key] = tuple(None if v is None else v.value for v in self.res.t3[key].values())
+        outcome = [k for k in T3_OUTCOME_ROWS if k in self.res.t3_rows or k in self.t3_runs]
+        readings = digitruns.resolve_t3(known, {k: v[0] for k, v in self.t3_runs.items()}, outcome)
+        for key, (cands, cells, label) in self.t3_runs.items():
+            got = readings.get(key)
+            one = [got] if isinstance(got, tuple) else (got if got is not None else cands)
+            split = self.take_run(f"表三“{label[-16:]}”一行", one, cells, 7)
+            for col, cell in zip(T3_COLUMN_KEYS, split):
+                if cell is not None:
+                    self.res.t3[key][col] = _value(cell)
+
     def finish(self) -> TableResult:
+        self.resolve_runs()
+        self.note_runs()
         if not self.res.t4_found and self.t4_cells:
             cells = self.t4_cells
             self.note_unclear(f"表四只读到 {len(cells)} 个数（应为 15 个），无法对应到列，记为空", list(cells))

@@ -228,6 +228,25 @@ RULES: tuple[Rule, ...] = (
         "etl.extract.tables:TableMapper.t3_row",
     ),
     Rule(
+        "digit_run_split",
+        "report",
+        "reading",
+        ("info",),
+        "表格行的数字连写（单元格之间没有分隔），按表格勾稽关系只有一种拆法，已拆开",
+        "A row's numbers were printed without separators; the tables' arithmetic allows one split, which was taken",
+        "etl.extract.tables:TableMapper.note_runs",
+    ),
+    Rule(
+        "digit_run_ambiguous",
+        "report",
+        "reading",
+        ("warning",),
+        "表格行的数字连写，勾稽关系不能唯一确定拆法，各单元格记为空（附可能的拆法）",
+        "A row's numbers were printed without separators and the arithmetic allows no single split: NULL, "
+        "with the candidates",
+        "etl.extract.tables:TableMapper.take_run",
+    ),
+    Rule(
         "ocr_read",
         "report",
         "reading",
