@@ -87,19 +87,21 @@ def row_sum(parts: tuple[int, ...]) -> bool:
     return sum(parts[:-1]) == parts[-1]
 
 
-def _one_digit_each(groups: Sequence[str], n: int) -> list[tuple[int, ...]] | None:
-    """As many digits as cells: one reading only, whatever the sums say (a broken sum is then
-    the report's own, for the checks to find)."""
+def one_digit_each(groups: Sequence[str], n: int) -> tuple[int, ...] | None:
+    """As many digits as cells: the one way to read the run at all, whatever the sums say. A
+    sum it breaks is the agency's, or a cell lost in the printing: the caller says which is
+    not known."""
     digits = "".join(groups)
-    return [tuple(int(d) for d in digits)] if len(digits) == n and digits.isdigit() else None
+    return tuple(int(d) for d in digits) if len(digits) == n and digits.isdigit() else None
 
 
 def t3_row(groups: Sequence[str]) -> list[tuple[int, ...]]:
-    return _one_digit_each(groups, 7) or splits(groups, [(7, row_sum)])
+    forced = one_digit_each(groups, 7)
+    return [forced] if forced else splits(groups, [(7, row_sum)])
 
 
 def t4_row(groups: Sequence[str], n_groups: int = 3) -> list[tuple[int, ...]]:
-    return _one_digit_each(groups, 5 * n_groups) or splits(groups, [(5, row_sum)] * n_groups)
+    return splits(groups, [(5, row_sum)] * n_groups)
 
 
 def agreed(cands: Sequence[tuple[int, ...]], n: int) -> list[int | None]:

@@ -208,7 +208,7 @@ def section_lines(lines: tuple[str, ...]) -> dict[int, int]:
     numbered or not; the preamble that lists all six sections in one sentence is not."""
     found: dict[int, int] = {}
     for i, raw in enumerate(lines):
-        line = raw.strip().lstrip("|").strip()
+        line = raw.strip().lstrip("|#").strip()  # markdown conversions print "## 五、…"
         if not line or len(line) > 40:
             continue
         if line.count("情况") > 2 or "、" in line[3:] and line.count("、") > 2:

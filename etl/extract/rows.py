@@ -194,6 +194,10 @@ def _tab_tokens(lines: list[str], first: int):
         yield _tok("".join(cell), _loc(cell_line))
 
 
+_STREAM_ROW = re.compile(r"^[^\d\s|]{2,}(?:\s+(?:\d[\d,.]*|/|—|-))+$")
+_MD_ROW = re.compile(r"^\s*\|(?:[^|]*\|){3,}\s*$")
+
+
 def _pipe_tokens(lines: list[str], first: int):
     """Cells separated by '|'; line ends are not cell ends (cells run over lines, and some
     converters end every cell with '|' on its own line). Blank cells between rows and the
@@ -206,6 +210,14 @@ def _pipe_tokens(lines: list[str], first: int):
             continue  # page numbers and markdown separator rows
         if "|" not in raw and is_prose(raw):
             continue
+        if "|" not in raw and _STREAM_ROW.match(raw.strip()):
+            if buf:  # a row printed outside the pipes ("行政许可 97" above a converted table)
+                yield _tok("".join(buf), _loc(buf_line))
+                buf = []
+            yield _BREAK
+            yield from _line_tokens(raw, n)
+            yield _BREAK
+            continue
         for j, part in enumerate(raw.split("|")):
             if j > 0:
                 yield _tok("".join(buf), _loc(buf_line))
@@ -214,6 +226,8 @@ def _pipe_tokens(lines: list[str], first: int):
                 if not buf:
                     buf_line = n
                 buf.append(part.strip())
+        if _MD_ROW.match(raw):
+            yield _BREAK  # a whole markdown row on its line: the next line is the next row
     if buf:
         yield _tok("".join(buf), _loc(buf_line))
 

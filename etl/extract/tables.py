@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from etl.extract import digitruns
 from etl.extract.numbers import parse_cell
 from etl.extract.rows import Row
+from etl.extract.t4 import T4Reader
 from etl.model import Cell, Finding, Value
 from etl.registry.fields import (
     T2_HEADER_2019,
@@ -22,6 +23,7 @@ from etl.registry.fields import (
     T3_COLUMN_KEYS,
     T3_OUTCOME_ROWS,
     T3_ROW_KEYS,
+    T3_ROW_ORDER,
     T3_ROW_LABELS,
     T4_KEYS,
 )
@@ -37,6 +39,7 @@ def norm_label(s: str) -> str:
 # label patterns, in matching order, from the field registry
 T3_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T3_ROW_LABELS)
 T2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T2_ROWS)
+T3_ROW_ORDER_2019 = tuple(k for k in T3_ROW_ORDER if k not in ("other_no_correction", "other_no_fee"))
 _T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|勾稽关系|本年新收|自然人")
 _T4_CUE = re.compile(r"行政复议|行政诉讼|尚未审结|复议后起诉|未经复议")
 _T2_CUE = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
@@ -99,10 +102,12 @@ class TableMapper:
         self.res = TableResult()
         self.region: str | None = None
         self.header_style: str | None = None
-        self.t4_cells: list[Cell] = []
+        self.t4 = T4Reader()
         self.glued_doc = False  # a row of this document printed its numbers as digit runs
         self.t3_runs: dict[str, tuple[list[tuple[int, ...]], list[Cell], str]] = {}
         self.run_splits: list[tuple[str, str, tuple[str, ...]]] = []  # (row, printed run, locations)
+        self.t3_seq: list[tuple[str | None, Row]] = []  # every row of numbers in T3, in printed order
+        self.unchecked: list[str] = []  # cells read one digit each from a run whose sum then breaks
 
     def note(self, rule: str, severity: str, message: str, cells: tuple[str, ...] = ()) -> None:
         self.res.findings.append(Finding(rule, severity, message, cells))
@@ -137,6 +142,9 @@ class TableMapper:
                 self.region = "T3"
             elif _T2_CUE.search(text):
                 self.region = "T2"
+        if not any(c.text.strip() for c in row.values) and self.region == "T4" and not self.t4.done:
+            self.t4.labels(row.labels)  # a header row (blank cells under a spanning head are padding)
+            return
         if not row.values:
             return
         if all(not c.text.strip() for c in row.values):
@@ -149,12 +157,16 @@ class TableMapper:
             self.t4_values(row)
         elif t3_key is not None and (self.region != "T2" or t2_key is None):
             self.region = "T3"
+            if t3_key == "other_other" and norm_label(row.labels[-1]) == "其他" and not self.res.t3_rows & set(T3_OUTCOME_ROWS):
+                return  # "其他" before any outcome row is the applicant column's head, not row （六）3.其他
             self.t3_row(t3_key, row)
         elif t2_key is not None:
             self.region = "T2"
             self.t2_row(t2_key, row)
         elif not row.labels and self.region == "T4":
             self.t4_values(row)
+        elif self.region == "T3" and t3_key is None and t2_key is None and any(c.text.strip() for c in row.values):
+            self.t3_seq.append((None, row))  # a row whose label the conversion lost or shredded
 
     # ---- T2 ----
     def t2_row(self, key: str, row: Row) -> None:
@@ -216,7 +228,9 @@ class TableMapper:
         run with one way to read it (one digit a cell, or printed spaces) is split."""
         vals = _trim(row.values, want)
         cands = digitruns.plain([c.text for c in vals], want)
-        return self.take_run(f"表二“{row.labels[-1][-12:]}”一行", cands, vals, want)
+        read = self.take_run(f"表二“{row.labels[-1][-12:]}”一行", cands, vals, want)
+        # with no sum to check them, cells that several readings happen to share are not taken
+        return read if len(cands) == 1 else [None] * want
 
     def take_run(self, what: str, cands: list[tuple[int, ...]], cells: list[Cell], n: int) -> list[Cell | None]:
         """A digit run as n cells, each keeping the run's location: a cell is read where every
@@ -234,7 +248,7 @@ class TableMapper:
                 else "没有一种拆法符合表格的勾稽关系或单元格个数"
             )
             sure = sum(v is not None for v in values)
-            kept = f"，其中 {sure} 个单元格在各种拆法中相同，照读" if sure else ""
+            kept = f"（其中 {sure} 个单元格在各种拆法中相同）" if sure else ""
             self.note(
                 "digit_run_ambiguous",
                 "warning",
@@ -244,6 +258,14 @@ class TableMapper:
         return [None if v is None else Cell(str(v), locs[0]) for v in values]
 
     def note_runs(self) -> None:
+        if self.unchecked:
+            self.note(
+                "cells_by_position",
+                "info",
+                "数字连写的行，数字个数与单元格个数相同，只能逐位读作各单元格，但该行合计不符："
+                "可能是报告本身的错误，也可能是转载时丢了单元格，请核对原文",
+                tuple(self.unchecked),
+            )
         if self.run_splits:
             self.note(
                 "digit_run_split",
@@ -277,6 +299,7 @@ class TableMapper:
         if merged:
             key = "other_other"
         self.res.t3_lines.append(row.line)
+        self.t3_seq.append((key, row))
         if key in self.res.t3_rows:
             if key != "total_processed":
                 self.note(
@@ -337,26 +360,49 @@ class TableMapper:
 
     # ---- T4 ----
     def t4_values(self, row: Row) -> None:
-        if self.res.t4_found:
+        if self.t4.done:
             return
         self.res.t4_lines.append(row.line)
-        self.t4_cells.extend(row.values)
-        cells = self.t4_cells
-        if len(cells) < 15 and self.runs_possible(row, cells, 15):
-            split = self.take_run("表四", digitruns.t4_row([c.text for c in cells]), list(cells), 15)
-            self.res.t4_found = True
-            for key, cell in zip(T4_KEYS, split):
-                if cell is not None:
-                    self.res.t4[key] = _value(cell)
+        cells = list(row.values)
+        # blank padding at the ends of a delimited row (T4's groups are five cells each)
+        while cells and len(cells) % 5 and not (cells[0].text.strip() and cells[-1].text.strip()):
+            cells.pop(0 if not cells[0].text.strip() else -1)
+        if not any(c.text.strip() for c in cells):
             return
-        if len(cells) < 15:
+        own = self.t4.row_words(row.labels, len(cells))
+        if not own and self.runs_possible(row, self.t4.pending + cells, 15):
+            cells = self.t4.pending + cells
+            self.t4.pending = []
+            cands = self.t4.run_candidates([c.text for c in cells])
+            read = self.take_run("表四", cands, cells, 15)
+            if len(cands) == 1 and not all(digitruns.row_sum(cands[0][i : i + 5]) for i in (0, 5, 10)):
+                self.t4.unchecked = True
+            if not any(read):
+                self.res.t4_found = True
+                return
+            cells = read  # an unread cell (None) keeps its place and stays NULL
+        self.t4.row(own, cells, row.line)
+
+    def t4_finish(self) -> None:
+        self.t4.finish()
+        for rule, message, locs in self.t4.notes:
+            self.note(rule, "warning", message, locs)
+        if not self.t4.placed:
             return
-        cells = _trim(tuple(cells), 15)
         self.res.t4_found = True
-        if len(cells) > 15:
-            self.note_unclear(f"表四印有 {len(cells)} 个数（应为 15 个），只取前 15 个", list(cells))
-        for key, cell in zip(T4_KEYS, cells[:15]):
-            self.res.t4[key] = _value(cell)
+        for key, cell in self.t4.placed.items():
+            if cell is not None:
+                self.res.t4[key] = _value(cell)
+                if self.t4.unchecked:
+                    self.unchecked.append(f"t4.{key}")
+        if self.t4.by_position:
+            self.note(
+                "cells_by_position",
+                "info",
+                f"表四的表头没有印出足以确定各列的文字，{len(self.t4.by_position)} 个数按标准格式的列序读取"
+                "（行政复议、未经复议直接起诉、复议后起诉，各为维持、纠正、其他结果、尚未审结、总计）",
+                tuple(f"t4.{k}" for k in self.t4.by_position),
+            )
 
     def resolve_runs(self) -> None:
         """T3 rows printed as digit runs: each row's sum, then the table's column identities."""
@@ -376,13 +422,54 @@ class TableMapper:
             for col, cell in zip(T3_COLUMN_KEYS, split):
                 if cell is not None:
                     self.res.t3[key][col] = _value(cell)
+            if len(one) == 1 and not digitruns.row_sum(one[0]):
+                self.unchecked += [f"t3.{key}.{col}" for col in T3_COLUMN_KEYS]
+
+    def align_t3(self) -> None:
+        """Rows of numbers whose labels a conversion lost: when T3 printed exactly as many rows
+        as the format has, and every row that kept its label stands in its place, a row
+        without a label is the row of the format at its place (cells_by_position)."""
+        if self.glued_doc or not any(k is None for k, _ in self.t3_seq):
+            return
+        for canon in (T3_ROW_ORDER, T3_ROW_ORDER_2019):
+            if len(self.t3_seq) == len(canon):
+                break
+        else:
+            return
+        agree = 0
+        for (key, _), want in zip(self.t3_seq, canon):
+            if key is None:
+                continue
+            if key.replace("other_merged", "other_other") != want:
+                return
+            agree += 1
+        if agree < len(canon) // 2:
+            return
+        placed: list[str] = []
+        for (key, row), want in zip(self.t3_seq, canon):
+            if key is not None or want in self.res.t3_rows:
+                continue
+            vals = _trim(row.values, 7)
+            if len(vals) != 7:
+                continue
+            self.res.t3_rows.add(want)
+            for col, cell in zip(T3_COLUMN_KEYS, vals):
+                self.res.t3[want][col] = _value(cell)
+                placed.append(f"t3.{want}.{col}")
+        if placed:
+            self.note(
+                "cells_by_position",
+                "info",
+                f"表三有 {len(placed) // 7} 行数字的行名在转换中丢失；全表行数与格式相同、其余各行都在其位，"
+                "这些行按格式的行序读取",
+                tuple(placed),
+            )
 
     def finish(self) -> TableResult:
+        self.align_t3()
         self.resolve_runs()
+        self.t4_finish()
         self.note_runs()
-        if not self.res.t4_found and self.t4_cells:
-            cells = self.t4_cells
-            self.note_unclear(f"表四只读到 {len(cells)} 个数（应为 15 个），无法对应到列，记为空", list(cells))
         return self.res
 
 

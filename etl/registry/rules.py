@@ -247,6 +247,26 @@ RULES: tuple[Rule, ...] = (
         "etl.extract.tables:TableMapper.take_run",
     ),
     Rule(
+        "cells_by_position",
+        "report",
+        "reading",
+        ("info",),
+        "表头文字不足以确定各列，数字按标准格式的列序读取（其勾稽关系若不成立，视为解读存疑）",
+        "The header did not say enough to place the numbers; they were placed in the standard order "
+        "(sums that then break are a doubt about the reading)",
+        "etl.extract.tables:TableMapper.t4_finish",
+    ),
+    Rule(
+        "reading_sums_break",
+        "report",
+        "reading",
+        ("warning",),
+        "按位置读取的单元格勾稽关系不成立：先视为读取存疑，经人工或再次读取确认后才算报告本身的错误",
+        "A sum breaks over cells that were placed by position: a doubt about the reading until a person "
+        "confirms the printed cells",
+        _R + "check_t4",
+    ),
+    Rule(
         "ocr_read",
         "report",
         "reading",
