@@ -89,7 +89,8 @@ def check_t3(r: Report, out: list[Finding]) -> None:
     for col in T3_COLUMN_KEYS:
         a, b, c, d = (_v(t3[k][col]) for k in ("new_received", "carried_over", "total_processed", "carried_forward"))
         if None not in (a, b, c, d) and abs((a + b) - (c + d)) > 1e-6:
-            cells = tuple(f"t3.{k}.{col}" for k in ("new_received", "carried_over", "total_processed", "carried_forward"))
+            keys = ("new_received", "carried_over", "total_processed", "carried_forward")
+            cells = tuple(f"t3.{k}.{col}" for k in keys)
             rid, sev = _rule_for("t3_balance", cells, doubt, uncertain)
             out.append(
                 Finding(

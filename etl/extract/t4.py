@@ -184,4 +184,3 @@ class T4Reader:
                     tuple(c.loc for c in self.pending if c is not None),
                 )
             )
-

@@ -23,8 +23,8 @@ from etl.registry.fields import (
     T3_COLUMN_KEYS,
     T3_OUTCOME_ROWS,
     T3_ROW_KEYS,
-    T3_ROW_ORDER,
     T3_ROW_LABELS,
+    T3_ROW_ORDER,
     T4_KEYS,
 )
 
@@ -157,7 +157,8 @@ class TableMapper:
             self.t4_values(row)
         elif t3_key is not None and (self.region != "T2" or t2_key is None):
             self.region = "T3"
-            if t3_key == "other_other" and norm_label(row.labels[-1]) == "其他" and not self.res.t3_rows & set(T3_OUTCOME_ROWS):
+            bare_other = t3_key == "other_other" and norm_label(row.labels[-1]) == "其他"
+            if bare_other and not self.res.t3_rows & set(T3_OUTCOME_ROWS):
                 return  # "其他" before any outcome row is the applicant column's head, not row （六）3.其他
             self.t3_row(t3_key, row)
         elif t2_key is not None:
