@@ -153,10 +153,13 @@ def _parse(doc: Document) -> Report:
     where = place(agency, title.text if title else None, head)
 
     if zs:
-        prose = "\n".join(ln if not (zs <= i + 1 < ze) or is_prose(ln) else "" for i, ln in enumerate(lines))
+        headings = set(sections.values())  # kept: they tell the prose what each part is about
+        prose = "\n".join(
+            ln if not (zs <= i + 1 < ze) or is_prose(ln) or i + 1 in headings else "" for i, ln in enumerate(lines)
+        )
     else:
         prose = text
-    metrics = find_metrics(prose)
+    metrics, prose_findings = find_metrics(prose, year)
     found = set(sections)
     if res.t2_rows:
         found.add(2)
@@ -180,7 +183,7 @@ def _parse(doc: Document) -> Report:
         t3=res.t3,
         t4=res.t4,
         narrative=metrics,
-        findings=tuple(res.findings) + table_presence(res),
+        findings=tuple(res.findings) + tuple(prose_findings) + table_presence(res),
         title_year=title_year,
         period_year=period_year,
         narrative_counts=case_counts(prose),

@@ -1,82 +1,403 @@
-"""Counts stated in the report's prose, each with the sentence it came from.
+"""The counts a report states in its prose (section 一, and 六 for the fee), read as a careful
+person reads them: by what each count counts (its subject: the verb, the thing counted, the
+channel), not by the sentences of any one report.
 
-Precision first: a metric is reported only when the prose states it once, exactly. "40余条"
-is approximate and never reported; two different candidate totals report nothing."""
+- A stated total beats its breakdown; a part ("其中…", a channel's or a topic's count) is not a
+  total; a count over the years ("历年累计", "截至目前") is not the year's.
+- Approximate counts (约, 近, 余, 多, in 万) are not counts.
+- Where candidates compete and nothing tells them apart, the metric is NULL and a `reading`
+  finding (prose_count_ambiguous) names the candidates: never a guess.
+
+Each metric's rule is a function of the clause properties in etl.extract.clauses."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from etl.model import ProseCount
+from etl.extract.clauses import Mention, last_item, mentions
+from etl.model import Finding, ProseCount
+from etl.registry.fields import BY_KEY
 
-_N = r"(\d[\d,]*)\s*"
-_APPROX_AFTER = re.compile(r"^\s*(余|多|左右|以上|万|千)")
-_COMBINED_BEFORE = re.compile(r"(及|和|与)$")
+# ---- words -----------------------------------------------------------------------------------
 
-# (metric, pattern, priority) -- a higher priority candidate wins over lower ones
-PATTERNS: dict[str, tuple[tuple[re.Pattern, int], ...]] = {
-    "info_published_total": (
-        (re.compile(r"(?:总计|合计)共?(?:公开|发布)?[^。；，,\d]{0,10}?" + _N + r"[条件]"), 10),
-        (re.compile(r"信息(?:数)?(?:总数|总计|总量)(?:为|达)?\s*" + _N + r"[条件]"), 8),
-        (
-            re.compile(r"(?:公开|发布)[^。；，,\d]{0,16}?信息(?:数为|数)?(?:共计|共|总计)?\s*" + _N + r"[条件]"),
-            2,
-        ),
-        (re.compile(r"信息发布\s*" + _N + r"条"), 2),
-        (re.compile(r"(?:公开|发布)\s*" + _N + r"条"), 0),
-    ),
-    "policy_interpretations": (
-        (re.compile(r"政策解读类?(?:信息|材料|稿件|文章)?(?:共计|共|发布)?\s*" + _N + r"[条篇件次期个]"), 2),
-        (
-            re.compile(
-                r"(?:发布|开展|刊发|制作)[^。；，,\d]{0,6}?解读类?(?:信息|材料|稿件)?(?:共计|共)?\s*"
-                + _N
-                + r"[条篇件次]"
-            ),
-            1,
-        ),
-        (re.compile(r"解读类?信息(?:发布|共计|共)?\s*" + _N + r"[条篇件次]"), 1),
-    ),
-    "responses_to_concerns": (
-        (re.compile(r"回应(?:社会|公众)?关切(?:信息|问题)?(?:共计|共)?\s*" + _N + r"[条件次个]"), 1),
-    ),
-    "applications_received_text": (
-        (
-            re.compile(
-                r"(?:收到|受理|接收|接到|新收)[^。；，,\d]{0,14}?(?:政府信息公开|信息公开|依申请公开)?申请(?:共计|共)?\s*"
-                + _N
-                + r"[件条个宗]"
-            ),
-            2,
-        ),
-        (
-            re.compile(r"(?:收到|受理|办理)(?:和处理)?依申请公开(?:申请|事项)?(?:共计|共)?\s*" + _N + r"[件条个宗]"),
-            1,
-        ),
-    ),
-}
-# words that make a count something other than the metric ("解读信息发布10条" is not the total)
-_NOT_INFO = re.compile(r"解读|回应|留言|微博|微信|公众号|头条|抖音|报道|稿件|简报|视频|图片|咨询|建议|提案|申请")
-_TOTAL_HINT = re.compile(r"主动|共|累计|全年|总共")
-_NONE_RECEIVED = re.compile(
-    r"(未收到|没有收到|无)[^。；，,\d]{0,12}?(政府信息公开|依申请公开|信息公开)[^。；，,\d]{0,6}?申请"
-    r"|依申请公开(?:政府信息)?(?:申请)?(?:共计|共)?\s*0\s*件"
+_PUBLISH = re.compile(r"公开|发布|更新|推送|公布|刊发|刊登|上传|发送|推出|登载|刊载")
+_RECEIVE = re.compile(r"收到|受理|接收|接到|新收|收悉|共收")
+_TOTAL_WORD = re.compile(r"共|合计|总计|累计|全年|全区|全县|全市|全镇|全乡|全旗|全省|本年度|年度")
+# channels through which information is published; a count of one channel is not the total
+_CHANNELS: tuple[tuple[str, re.Pattern], ...] = (
+    ("wechat", re.compile(r"微信|公众号|公众平台|视频号")),
+    ("weibo", re.compile(r"微博")),
+    ("newmedia", re.compile(r"新媒体|两微一端|客户端|APP|App|app|抖音|头条|快手|小程序")),
+    ("print", re.compile(r"公报|报纸|电视|广播|报刊|媒体")),
+    ("board", re.compile(r"公开栏|公示栏|宣传栏|查阅点|查阅场所|公示牌|电子屏")),
+    # the official disclosure platform, column or catalogue is the agency's website
+    ("web", re.compile(r"网站|门户|官网|信息公开(?:专栏|平台|目录|网)|[\u4e00-\u9fff]{2}网(?![络格民友点])|网页|页面|平台|网上")),
+    ("column", re.compile(r"栏目|专栏|目录|专题")),
 )
+_SEVERAL_CHANNELS = re.compile(r"等(?:平台|渠道|方式|载体|媒介|途径)|各类(?:渠道|平台|载体)|多渠道|各渠道|全媒体")
+_GENERIC_INFO = re.compile(r"(?:政府|政务|各类|各项)信息(?:公开|发布)?$|等(?:政府|政务|各类)?信息(?:公开|发布)?$")
+_BARE_INFO = re.compile(r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布)(?:了)?信息$")
+_NOT_PROACTIVE = re.compile(r"依申请|不予公开|申请公开")
+_INTERPRET = re.compile(r"解读|图解")
+_NOT_INTERPRET = re.compile(r"解读率|图解率|发布会|访谈|培训|宣讲|会议|活动|解读工作|解读力度")
+_FORM = re.compile(r"文字|图片|图文|视频|短视频|音频|动漫|动画|漫画|H5|图解|其它形式|其他形式|问答|长图|新闻稿")
+_RESPOND = re.compile(r"回应|舆情")
+_APPLY_NOUN = re.compile(r"申请|依申请")
+_CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
+_CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
+_NONE_RECEIVED = re.compile(
+    r"(?:未收到|没有收到|未接到|没有接到|未受理|未有|无)[^。；，,\d]{0,16}?"
+    r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d]{0,8}?申请)"
+)
+_FEE_NONE = re.compile(
+    r"(?:未|没有|无|不存在|未曾)[^。；\d]{0,14}?(?:收取|产生|发生|涉及|收缴)[^。；\d]{0,24}?"
+    r"(?:信息处理费|处理费|公开费用|收费事项|收费情况|费用)"
+    r"|(?:信息处理费|处理费)[^。；\d]{0,8}?(?:为|共计|合计|计)?\s*(?:0|零)\s*元"
+)
+_FEE_AMOUNT = re.compile(r"(?:信息处理费|处理费)[^。；\d]{0,10}?(\d+(?:\.\d+)?)\s*元(?![/每])")
+_FEE_RULE = re.compile(r"标准|每件|每页|每份|按件|按量|超过|以上的|收费办法|管理办法")
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    a = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
-    b_candidates = [x for x in (text.find("。", end), text.find("\n", end)) if x != -1]
-    b = min(b_candidates) + 1 if b_candidates else len(text)
-    return text[a:b].strip()
+def _channels(text: str) -> set[str]:
+    found: set[str] = set()
+    for name, pat in _CHANNELS:
+        if pat.search(text):
+            found.add(name)
+            text = pat.sub("", text)  # "微信公众平台" is WeChat, not a web platform
+    return found
 
+
+_BUILT = re.compile(r"(?:开设|新开设|新设|开通|设置|增设|建设|创建|上线|改版|完善|优化|加强|升级|新增)[^，,。；;]*")
+
+
+def _mention_channels(m: Mention) -> tuple[set[str], bool]:
+    """(channel groups, several on purpose): the clause's own channel words, else those the
+    sentence named before it ("依托微信公众号…发布工作动态447条，推送…信息90条"), leaving out
+    channels that are what was built ("开设专栏6个，主动公开政府信息18条")."""
+    own = _channels(m.subject)
+    words = m.subject
+    if not own:
+        words = _BUILT.sub("", m.prefix)
+        own = _channels(words)
+    return own, len(own) > 1 or bool(_SEVERAL_CHANNELS.search(words))
+
+
+# ---- candidates --------------------------------------------------------------------------------
+
+
+_STATED_SUM = re.compile(r"^(?:共计|合计|总计|共|计|合计共|总共)+$")
+_EXPLICIT_TOTAL = re.compile(r"总计|合计")
+_POST_NOUN = re.compile(r"(?:微博|消息|推文|图文|报道|文章|视频|稿件|投诉|留言|粉丝|阅读|订阅)$")
+
+
+def _info_kind(m: Mention) -> str | None:
+    """"strong": a count of government information as such ("主动公开政府信息", "各类信息",
+    "…等政务信息"); "weak": "公开信息" said of one channel; None: documents, a topic, a category."""
+    head = m.head
+    if m.noun_after:  # "公开89条涉及民生事项的信息": the noun follows the count
+        tail = re.split(r"[，,。；;]", m.after.lstrip())[0]
+        if not tail.endswith("信息"):
+            return None
+        head = head + "信息"
+    if not _PUBLISH.search(m.subject) or _NOT_PROACTIVE.search(m.subject) or re.search(r"其[他它]", head):
+        return None  # "其他应主动公开的政府信息7条" is a category of a list
+    proactive = "主动公开" in m.subject
+    if _GENERIC_INFO.search(head) or (proactive and re.search(r"信息$|主动公开$", head)):
+        return "strong"
+    if _BARE_INFO.search(head):
+        return "strong" if _EXPLICIT_TOTAL.search(m.subject) else "weak"
+    return None
+
+
+def _breakdown(m: Mention, ms: list[Mention]) -> list[Mention]:
+    """The counts right after (or before) m in its sentence that add up to it: its parts,
+    printed without "其中" ("…主动公开信息111条，环境保护类信息33条，行政处罚公示78条")."""
+    same = [x for x in ms if x.sentence_start == m.sentence_start and x.exact and x is not m]
+    for run in ([x for x in same if x.start > m.start], [x for x in reversed(same) if x.start < m.start]):
+        total = 0
+        for k, x in enumerate(run):
+            total += x.value
+            if total == m.value and k >= 1:
+                return run[: k + 1]
+            if total > m.value:
+                break
+    return []
+
+
+def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list[Mention], list[Mention]]:
+    """(all-channel totals with a strength score, single-website counts, other channels' counts)."""
+    usable = [m for m in ms if m.exact and not m.in_parens and not m.history and m.measure in "条篇件项则"]
+    kind = {m.start: _info_kind(m) for m in usable}
+    for m in usable:
+        if kind[m.start] is None and _STATED_SUM.match(m.subject.strip()):  # "…81条，合计共221条"
+            parts = _breakdown(m, usable)
+            if parts and any(kind.get(x.start) for x in parts) and all(x.start < m.start for x in parts):
+                kind[m.start] = "strong"
+    parts_of: set[int] = set()
+    for m in usable:
+        if kind[m.start]:
+            stated_sum = bool(_STATED_SUM.match(m.subject.strip()))
+            parts_of |= {x.start for x in _breakdown(m, usable) if x.start > m.start or stated_sum}
+    by_start = {m.start: m for m in usable}
+    totals: list[tuple[int, Mention]] = []
+    web: list[Mention] = []
+    others: list[Mention] = []
+    for m in usable:
+        groups, several = _mention_channels(m)
+        own_web = _channels(m.subject) == {"web"} and _PUBLISH.search(m.subject) and m.topic in ("", "active")
+        parent = by_start.get(m.part_of) if m.part_of is not None else None
+        is_part = m.part_of == -1 or m.start in parts_of or (parent is not None and kind.get(parent.start))
+        own = _channels(m.subject) - {"web", "column"}
+        counted = m.noun_after[:2] if m.noun_after else m.head  # what the count counts: posts are not information
+        # a "part" printed for another channel is that channel's own count unless the parts add up
+        channel_part = is_part and m.start not in parts_of and m.part_of != -1
+        if own and not several and (not is_part or channel_part) and m.topic in ("", "active"):
+            if not _POST_NOUN.search(counted):
+                others.append(m)  # another channel's own count of what it published ("微信公众号发布信息185条")
+        k = kind[m.start]
+        if own_web and not k and not is_part and m.head.endswith("信息"):
+            others.append(m)  # what another website published ("人防信息网发布人防信息104条")
+        if not k or is_part:
+            continue
+        # the total lives where the report speaks of proactive disclosure; under platform building
+        # only a count of what was proactively disclosed is one
+        if m.topic not in ("", "active") and not (m.topic == "platform" and "主动公开" in m.subject):
+            continue
+        if (not groups or several) and k == "strong":
+            score = (
+                2 * ("主动公开" in m.subject)
+                + 3 * bool(_EXPLICIT_TOTAL.search(m.subject))
+                + bool(_TOTAL_WORD.search(m.prefix))
+                + ("各类" in m.head or "各项" in m.head)
+            )
+            totals.append((score, m))
+        elif groups == {"web"}:
+            web.append(m)
+    return totals, web, others
+
+
+def _is_interpretation(m: Mention) -> bool:
+    item, joiner = last_item(m.head)
+    if not _INTERPRET.search(item) or _NOT_INTERPRET.search(item):
+        return False
+    if joiner in ("及", "和", "与") and not _INTERPRET.search(m.head[: len(m.head) - len(item) - 1][-6:]):
+        return False  # "政策文件及解读": documents and interpretations counted together
+    if re.search(r"[及和与]解读|及其解读|文件和政策解读", m.head):
+        return False
+    return not _lumped(m.head, item, joiner)
+
+
+_CATEGORY = re.compile(r"报告|会议|办理|公开|信息|文件|规划|统计|动态|决策|权力|情况|建议|提案|预决算|资金|公告")
+
+
+def _lumped(head: str, item: str, joiner: str) -> bool:
+    """A count shared by a list of categories ("建议提案办理、回应关切公众关注热点71条"), not
+    the last one's own; a list of kinds of one thing ("图片、视频等形式解读") is not."""
+    if joiner != "、" or "等" in item:
+        return False
+    before = head[: len(head) - len(item) - 1]
+    prev = re.split(r"[、，,]", before)[-1]
+    return bool(_CATEGORY.search(prev))
+
+
+def _is_response(m: Mention) -> bool:
+    item, joiner = last_item(m.head)
+    if not _RESPOND.search(item) or re.search(r"回应率|申请|留言|咨询|来信|信件|信箱", item):
+        return False
+    return not _lumped(m.head, item, joiner)
+
+
+def _is_application(m: Mention) -> tuple[bool, int]:
+    """(a count of applications received, how many of them the text says were carried over)."""
+    if m.measure not in "件条个宗份次" or m.in_parens or m.part_of is not None:
+        return False, 0
+    subject, after = m.subject, m.after
+    noun_after = bool(re.match(r"(?:政府信息公开|信息公开)?(?:申请|依申请)", m.noun_after))
+    if m.noun_after and not noun_after:
+        return False, 0  # "…等6个部分": the count counts the noun after it
+    received = bool(_RECEIVE.search(subject)) and (bool(_APPLY_NOUN.search(subject)) or noun_after)
+    bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:申请)?", m.head) is not None and m.measure == "件"
+    if not (received or bare) or re.search(r"未|没有", subject):
+        return False, 0
+    if "新收" in subject:
+        return True, 0
+    c = _CARRIED_IN.match(after) or _CARRIED_NEXT.match(after)
+    return True, int(c.group(1)) if c else 0
+
+
+# ---- decisions --------------------------------------------------------------------------------
+
+
+def _of_the_year(m: Mention, year: int | None) -> bool:
+    """What was done in the report's year: not a plan, not the problems section, not a count
+    its sentence gives to another year ("2022年…" in the 2023 report)."""
+    if m.plan or m.topic == "problems":
+        return False
+    return year is None or not m.years or m.years[-1] == year
+
+
+class _Reader:
+    def __init__(self, text: str, line_of: Callable[[int], str], year: int | None = None) -> None:
+        self.text = text
+        self.line_of = line_of
+        self.ms = [m for m in mentions(text) if _of_the_year(m, year)]
+        self.out: dict[str, ProseCount] = {}
+        self.findings: list[Finding] = []
+
+    def take(self, metric: str, value: int, m: Mention | None, why: str = "", at: int | None = None) -> None:
+        pos = m.start if m is not None else (at or 0)
+        evidence = (m.sentence if m is not None else self._sentence_at(pos)) + (f"（{why}）" if why else "")
+        self.out[metric] = ProseCount(value, evidence, self.line_of(pos))
+
+    def _sentence_at(self, pos: int) -> str:
+        a = max(self.text.rfind(ch, 0, pos) for ch in "。；\n") + 1
+        ends = [i for i in (self.text.find(ch, pos) for ch in "。；\n") if i != -1]
+        return self.text[a : (min(ends) if ends else len(self.text))].strip()
+
+    def doubt(self, metric: str, cands: list[Mention], why: str) -> None:
+        shown = "；".join(f"{m.value}（“{m.sentence[:40]}”）" for m in cands[:4])
+        self.findings.append(
+            Finding(
+                "prose_count_ambiguous",
+                "warning",
+                f"正文所述“{BY_KEY['n__' + metric].zh}”{why}，无法确定，记为空：{shown}",
+                (f"narrative.{metric}",),
+            )
+        )
+
+    def decide(self, metric: str, cands: list[Mention], why: str = "有几个不同的数") -> None:
+        values = {m.value for m in cands}
+        if len(values) == 1:
+            self.take(metric, cands[0].value, cands[0])
+        elif values:
+            self.doubt(metric, cands, why)
+
+    def info(self) -> None:
+        totals, web, others = _info_candidates(self.ms)
+        if totals:
+            top = max(s for s, _ in totals)
+            self.decide("info_published_total", [m for s, m in totals if s == top], "有几个不同的总数")
+            return
+        if not web:
+            return
+        web_values = {m.value for m in web}
+        # the sentence goes on to another channel ("…43条，通过…微信公众号…"): one channel of several
+        rest = [re.split(r"其中|包括", m.after)[0] for m in web]  # a breakdown is not another channel
+        other_channel_after = any(_channels(a) - {"web", "column"} and re.search(r"通过|依托|利用|\d", a) for a in rest)
+        if len(web_values) == 1 and not others and not other_channel_after:
+            self.take("info_published_total", web[0].value, web[0], "网站发布的条数；正文没有其他渠道各自的条数")
+        elif len(web_values) > 1 or others:
+            self.doubt("info_published_total", web + others, "只给出各渠道各自的条数，没有总数")
+
+    def interpretations(self) -> None:
+        cands = [
+            m for m in self.ms if m.exact and m.measure in "条篇件个次期项份则部" and not m.noun_after and _is_interpretation(m)
+        ]
+        if not cands:
+            return
+        starts = {m.start for m in cands}
+        totals = [m for m in cands if m.part_of not in starts]
+        with_parts = [m for m in totals if any(x.part_of == m.start for x in cands)]
+        if with_parts and len({m.value for m in with_parts}) == 1:
+            self.take("policy_interpretations", with_parts[0].value, with_parts[0])
+            return
+        if len({m.value for m in totals}) == 1:
+            self.take("policy_interpretations", totals[0].value, totals[0])
+            return
+        same = {m.sentence_start for m in totals}
+        forms = [_FORM.search(last_item(m.head)[0]) for m in totals]
+        if len(same) == 1 and all(forms) and len({f.group(0) for f in forms}) == len(forms):
+            total = sum(m.value for m in totals)
+            self.take("policy_interpretations", total, totals[0], "各种形式的解读之和")
+            return
+        self.doubt("policy_interpretations", totals, "有几个不同的数")
+
+    def responses(self) -> None:
+        cands = [m for m in self.ms if m.exact and m.measure in "条件次个项篇" and not m.noun_after and _is_response(m)]
+        self.decide("responses_to_concerns", cands)
+
+    def applications(self) -> None:
+        found: list[tuple[Mention, int]] = []
+        for m in self.ms:
+            ok, carried = _is_application(m) if m.exact else (False, 0)
+            if ok:
+                found.append((m, carried))
+        zeros = list(_NONE_RECEIVED.finditer(self.text))
+        found = [self.new_part(m, c) for m, c in found]
+        values = {m.value - c for m, c in found} | ({0} if zeros else set())
+        if len(values) > 1:
+            self.doubt("applications_received_text", [m for m, _ in found], "有几个不同的数")
+        elif found:
+            m, c = found[0]
+            self.take("applications_received_text", m.value - c, m, f"其中上年结转 {c} 件不计" if c else "")
+        elif zeros:
+            self.take("applications_received_text", 0, None, at=zeros[0].start())
+
+    def new_part(self, m: Mention, carried: int) -> tuple[Mention, int]:
+        """A received count followed by its parts: "其中本年新收18件" is the new applications;
+        "其中上年结转2件" is taken off."""
+        for x in self.ms:
+            if x.part_of != m.start or not x.exact:
+                continue
+            if re.search(r"新收|本年度?收到", x.subject):
+                return x, 0
+            if re.search(r"上一?年度?结转", x.subject) and not carried:
+                carried = x.value
+        return m, carried
+
+    def fee(self) -> None:
+        amounts = {
+            float(x.group(1))
+            for x in _FEE_AMOUNT.finditer(self.text)
+            if not _FEE_RULE.search(self.text[max(0, x.start() - 20) : x.end() + 6])  # a tariff, not a sum
+        }
+        none = list(_FEE_NONE.finditer(self.text))
+        if none:
+            amounts.add(0.0)
+        if len(amounts) != 1:
+            if len(amounts) > 1:
+                self.findings.append(
+                    Finding(
+                        "prose_count_ambiguous",
+                        "warning",
+                        f"正文所述信息处理费有几个不同的数（{'、'.join(f'{a:g}' for a in sorted(amounts))} 元），记为空",
+                        ("narrative.processing_fee_yuan",),
+                    )
+                )
+            return
+        amount = amounts.pop()
+        if amount != int(amount):
+            return  # a fee in 角/分: the warehouse keeps whole yuan, and rounding would invent
+        at = none[0].start() if none else next(_FEE_AMOUNT.finditer(self.text)).start()
+        self.take("processing_fee_yuan", int(amount), None, at=at)
+
+
+def find_metrics(text: str, year: int | None = None) -> tuple[dict[str, ProseCount], list[Finding]]:
+    """text: the prose of the report (the preamble and sections one, five and six); year: the
+    report's year (counts its sentences give to other years are not taken)."""
+    joined, line_of = join_wraps(text)
+
+    def loc(pos: int) -> str:
+        return f"L{line_of[min(pos, len(line_of) - 1)] if line_of else 1}"
+
+    r = _Reader(joined, loc, year)
+    r.info()
+    r.interpretations()
+    r.responses()
+    r.applications()
+    r.fee()
+    return r.out, r.findings
+
+
+# ---- lines broken by PDF export --------------------------------------------------------------
 
 _HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．])")
 _ENDS = set("。；！？：:;!?）)")
 
 
 def join_wraps(text: str) -> tuple[str, list[int]]:
-    """Join lines that a PDF broke mid-sentence ("回应社会\n关切48条"); returns the joined
+    """Join lines that a PDF broke mid-sentence ("回应社会\\n关切48条"); returns the joined
     text and, for each of its characters, the original line number."""
     lines = text.split("\n")
     out: list[str] = []
@@ -88,8 +409,6 @@ def join_wraps(text: str) -> tuple[str, list[int]]:
             if not soft:
                 out.append("\n")
                 line_of.append(n - 1)
-        elif out:
-            pass
         for ch in line:
             out.append(ch)
             line_of.append(n)
@@ -99,57 +418,9 @@ def join_wraps(text: str) -> tuple[str, list[int]]:
     return "".join(out), line_of
 
 
-def find_metrics(text: str) -> dict[str, ProseCount]:
-    """text: the prose of the report (sections one, five and six, with the preamble)."""
-    text, line_of = join_wraps(text)
+# ---- reconsideration and litigation counts (checked against T4) ------------------------------
 
-    def _line_no(_: str, pos: int) -> str:
-        return f"L{line_of[min(pos, len(line_of) - 1)] if line_of else 1}"
-
-    out: dict[str, ProseCount] = {}
-    for metric, pats in PATTERNS.items():
-        cands: list[tuple[int, int, int, int]] = []  # (priority, value, start, end)
-        for pat, base in pats:
-            for m in pat.finditer(text):
-                prio = base
-                num = m.group(1)
-                if _APPROX_AFTER.match(text[m.end(1) : m.end(1) + 3]):
-                    continue
-                before = text[max(0, m.start() - 1) : m.start()]
-                if metric == "policy_interpretations" and _COMBINED_BEFORE.search(before):
-                    continue  # "文件及解读信息82条" counts documents and interpretations together
-                if metric == "policy_interpretations" and re.search(r"[及和与、]解读", m.group(0)):
-                    continue
-                clause_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start()))
-                if metric == "info_published_total" and "其中" in text[clause_start + 1 : m.start()]:
-                    continue  # a breakdown ("其中发布政策文件信息51条") is not a total
-                if metric == "info_published_total":
-                    before = text[max(0, m.start() - 8) : m.start()]
-                    channel = list(_NOT_INFO.finditer(before))
-                    if _NOT_INFO.search(m.group(0)) or (channel and "等" not in before[channel[-1].end() :]):
-                        continue  # a channel's or a topic's count ("微信公众号发布信息576条"), not the total
-                    if prio < 8:
-                        prio += len(set(_TOTAL_HINT.findall(text[max(0, m.start() - 4) : m.end()])))
-                try:
-                    value = int(num.replace(",", ""))
-                except ValueError:
-                    continue
-                cands.append((prio, value, m.start(), m.end()))
-        if metric == "applications_received_text":
-            for m in _NONE_RECEIVED.finditer(text):
-                cands.append((2, 0, m.start(), m.end()))
-        if not cands:
-            continue
-        top = max(c[0] for c in cands)
-        best = [c for c in cands if c[0] == top]
-        values = {c[1] for c in best}
-        if len(values) != 1:
-            continue  # two different statements: not sure which one is the total
-        prio, value, start, end = min(best, key=lambda c: c[2])
-        out[metric] = ProseCount(value, _sentence(text, start, end), _line_no(text, start))
-    return out
-
-
+_N = r"(\d[\d,]*)\s*"
 _REVIEW = re.compile(r"行政复议(?:案件)?(?:共计|共)?\s*" + _N + r"[件起宗个]")
 _LITIGATION = re.compile(r"行政诉讼(?:案件)?(?:共计|共)?\s*" + _N + r"[件起宗个]")
 _NO_CASES = re.compile(r"(未发生|没有发生|无)[^。；\d]{0,16}?行政复议[^。；\d]{0,4}?(行政诉讼)?")

@@ -328,7 +328,14 @@ PROSE_METRICS: tuple[tuple[str, str, str, str, str], ...] = (
         "收到申请（正文）",
         "Applications received (text)",
         "件",
-        "正文所述收到政府信息公开申请数量，未收到记 0",
+        "正文所述收到政府信息公开申请数量（本年新收，不含上年结转），未收到记 0",
+    ),
+    (
+        "processing_fee_yuan",
+        "信息处理费",
+        "Information processing fees",
+        "元",
+        "正文（多在第六部分）所述全年收取的信息处理费，未收取记 0",
     ),
 )
 

@@ -267,6 +267,16 @@ RULES: tuple[Rule, ...] = (
         _R + "check_t4",
     ),
     Rule(
+        "prose_count_ambiguous",
+        "report",
+        "reading",
+        ("warning",),
+        "正文中同一指标有几个互相矛盾的数（或只有各渠道、各部分的数而没有总数），记为空（附各候选数及其语句）",
+        "The text states competing counts for one figure (or only per-channel or partial counts): NULL, with the "
+        "candidates and their clauses",
+        "etl.extract.prose:_Reader.doubt",
+    ),
+    Rule(
         "ocr_read",
         "report",
         "reading",
