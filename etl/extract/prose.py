@@ -32,7 +32,7 @@ _CHANNELS: tuple[tuple[str, re.Pattern], ...] = (
     ("print", re.compile(r"公报|报纸|电视|广播|报刊|媒体")),
     ("board", re.compile(r"公开栏|公示栏|宣传栏|查阅点|查阅场所|公示牌|电子屏")),
     # the official disclosure platform, column or catalogue is the agency's website
-    ("web", re.compile(r"网站|门户|官网|信息公开(?:专栏|平台|目录|网)|[\u4e00-\u9fff]{2}网(?![络格民友点])|网页|页面|平台|网上")),
+    ("web", re.compile(r"网站|门户|官网|信息公开(?:专栏|平台|目录|网)|[\u4e00-\u9fff]{2}网(?![络格民友点])|网页|页面|平台")),
     ("column", re.compile(r"栏目|专栏|目录|专题")),
 )
 _SEVERAL_CHANNELS = re.compile(r"等(?:平台|渠道|方式|载体|媒介|途径)|各类(?:渠道|平台|载体)|多渠道|各渠道|全媒体")
@@ -283,7 +283,8 @@ class _Reader:
             return
         web_values = {m.value for m in web}
         # the sentence goes on to another channel ("…43条，通过…微信公众号…"): one channel of several
-        rest = [re.split(r"其中|包括", m.after)[0] for m in web]  # a breakdown is not another channel
+        # a breakdown is not another channel, and publicity through the media is not disclosure
+        rest = [re.sub(r"[^，,]*(?:宣传|报道|新闻稿)[^，,]*", "", re.split(r"其中|包括", m.after)[0]) for m in web]
         other_channel_after = any(_channels(a) - {"web", "column"} and re.search(r"通过|依托|利用|\d", a) for a in rest)
         if len(web_values) == 1 and not others and not other_channel_after:
             self.take("info_published_total", web[0].value, web[0], "网站发布的条数；正文没有其他渠道各自的条数")
@@ -291,9 +292,8 @@ class _Reader:
             self.doubt("info_published_total", web + others, "只给出各渠道各自的条数，没有总数")
 
     def interpretations(self) -> None:
-        cands = [
-            m for m in self.ms if m.exact and m.measure in "条篇件个次期项份则部" and not m.noun_after and _is_interpretation(m)
-        ]
+        units = "条篇件个次期项份则部"
+        cands = [m for m in self.ms if m.exact and m.measure in units and not m.noun_after and _is_interpretation(m)]
         if not cands:
             return
         starts = {m.start for m in cands}
@@ -361,7 +361,8 @@ class _Reader:
                     Finding(
                         "prose_count_ambiguous",
                         "warning",
-                        f"正文所述信息处理费有几个不同的数（{'、'.join(f'{a:g}' for a in sorted(amounts))} 元），记为空",
+                        "正文所述信息处理费有几个不同的数"
+                        f"（{'、'.join(f'{a:g}' for a in sorted(amounts))} 元），记为空",
                         ("narrative.processing_fee_yuan",),
                     )
                 )
