@@ -171,7 +171,7 @@ _NOT_A_NOUN = set("均已并全其都共且和及与、，,。；;.（(）)：:�
 
 
 def _noun_after(after: str) -> str:
-    """"70件申请" -> "申请"; "7件，" or "7件均已办结" -> "" (no noun follows)."""
+    """ "70件申请" -> "申请"; "7件，" or "7件均已办结" -> "" (no noun follows)."""
     after = after.lstrip()
     if not after or not ("\u4e00" <= after[0] <= "\u9fff") or after[0] in _NOT_A_NOUN:
         return ""
@@ -179,7 +179,7 @@ def _noun_after(after: str) -> str:
 
 
 def _ordinal(text: str, m: re.Match) -> bool:
-    """"一件事一次办", "十个方面": a Chinese numeral that is part of a set phrase, not a count."""
+    """ "一件事一次办", "十个方面": a Chinese numeral that is part of a set phrase, not a count."""
     nxt = text[m.end() : m.end() + 1]
     return nxt in "事次办" or text[max(0, m.start() - 1) : m.start()] in "第每"
 

@@ -32,7 +32,10 @@ _CHANNELS: tuple[tuple[str, re.Pattern], ...] = (
     ("print", re.compile(r"公报|报纸|电视|广播|报刊|媒体")),
     ("board", re.compile(r"公开栏|公示栏|宣传栏|查阅点|查阅场所|公示牌|电子屏")),
     # the official disclosure platform, column or catalogue is the agency's website
-    ("web", re.compile(r"网站|门户|官网|信息公开(?:专栏|平台|目录|网)|[\u4e00-\u9fff]{2}网(?![络格民友点])|网页|页面|平台")),
+    (
+        "web",
+        re.compile(r"网站|门户|官网|信息公开(?:专栏|平台|目录|网)|[\u4e00-\u9fff]{2}网(?![络格民友点])|网页|页面|平台"),
+    ),
     ("column", re.compile(r"栏目|专栏|目录|专题")),
 )
 _SEVERAL_CHANNELS = re.compile(r"等(?:平台|渠道|方式|载体|媒介|途径)|各类(?:渠道|平台|载体)|多渠道|各渠道|全媒体")
@@ -92,7 +95,7 @@ _POST_NOUN = re.compile(r"(?:微博|消息|推文|图文|报道|文章|视频|�
 
 
 def _info_kind(m: Mention) -> str | None:
-    """"strong": a count of government information as such ("主动公开政府信息", "各类信息",
+    """ "strong": a count of government information as such ("主动公开政府信息", "各类信息",
     "…等政务信息"); "weak": "公开信息" said of one channel; None: documents, a topic, a category."""
     head = m.head
     if m.noun_after:  # "公开89条涉及民生事项的信息": the noun follows the count
