@@ -156,7 +156,11 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list
         # a "part" printed for another channel is that channel's own count unless the parts add up
         channel_part = is_part and m.start not in parts_of and m.part_of != -1
         if own and not several and (not is_part or channel_part) and m.topic in ("", "active"):
-            if not _POST_NOUN.search(counted):
+            named_only = len(re.sub(r"[“”\"“”]", "", m.subject)) <= 12 and not re.search(
+                r"[\u4e00-\u9fff]{2}(?:录用|刊登|转载)", m.subject
+            )
+            publicity = re.search(r"宣传|报道|新闻稿|录用", m.subject)
+            if not _POST_NOUN.search(counted) and (_PUBLISH.search(m.subject) or named_only) and not publicity:
                 others.append(m)  # another channel's own count of what it published ("微信公众号发布信息185条")
         k = kind[m.start]
         if own_web and not k and not is_part and m.head.endswith("信息"):
