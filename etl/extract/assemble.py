@@ -51,6 +51,10 @@ def _tables(doc: Document, sections: dict[int, int]) -> tuple[TableResult, tuple
 
 _PERIOD_WORDS = re.compile(r"统计(期限|时限|期间|时间)|所列数据")
 _NAMES_REPORT = re.compile(r"20\d\d\s*年度?政府信息公开(工作)?(年度)?报告")
+# the notices that prescribe the report's format, or the report saying it is one
+_CITES_FORMAT = re.compile(
+    r"国办公开办函\s*[〔\[【(（]\s*20(?:19|21)\s*[〕\]】)）]|年度报告格式|编制本年度报告|编制本报告"
+)
 _REPORT_WORDS = ("政府信息公开条例", "年度报告", "依申请公开", "主动公开", "政府信息公开")
 
 
@@ -59,6 +63,7 @@ def _looks_like_report(text: str, has_title: bool, sections: dict[int, int], tab
     period) and speaks of 政府信息公开; a news article about 政务公开 does not do both."""
     structure = 3 * has_title + 3 * tables + len(sections) + 2 * bool(_PERIOD_WORDS.search(text[:6000]))
     structure += 2 * bool(_NAMES_REPORT.search(text[:6000]))
+    structure += 2 * bool(_CITES_FORMAT.search(text[:3000]))
     words = sum(1 for w in _REPORT_WORDS if w in text)
     return structure >= 1 and structure + words >= 4 and words >= 1
 
@@ -159,7 +164,9 @@ def _parse(doc: Document) -> Report:
         )
     else:
         prose = text
-    metrics, prose_findings = find_metrics(prose, year)
+    new, carried = res.t3["new_received"]["total"], res.t3["carried_over"]["total"]
+    table_new = new.value if new is not None and carried is not None and carried.value == 0 else None
+    metrics, prose_findings = find_metrics(prose, year, table_new)
     found = set(sections)
     if res.t2_rows:
         found.add(2)

@@ -139,7 +139,10 @@ def mentions(text: str) -> list[Mention]:
                     part_of = x.start
                     break
         if part_of is None and _PART.match(subject):
-            part_of = -1  # a part of a total stated before this sentence
+            # "其中…" opening a sentence: a part of the count the sentence before stated, if any
+            prev0 = max(text.rfind(ch, 0, max(0, s0 - 1)) for ch in SENTENCE_END) + 1
+            before = [x for x in out if x.start >= prev0]
+            part_of = before[-1].start if before else None
         out.append(
             Mention(
                 value=value,
@@ -160,7 +163,8 @@ def mentions(text: str) -> list[Mention]:
                 or (bool(_HISTORY.search(prefix)) and not re.search(r"20\d\d\s*年|本年|今年|全年|当年", subject)),
                 topic=next((t for p, t in reversed(heads) if p <= start), ""),
                 noun_after=_noun_after(text[m.end() : s1]),
-                years=tuple(int(y) for y in _YEAR.findall(prefix)),
+                # years in a document's title (《2021—2023年…方案》) are not the count's year
+                years=tuple(int(y) for y in _YEAR.findall(re.sub(r"《[^》]*》", "", prefix))),
                 plan=bool(_PLAN.search(prefix)),
             )
         )

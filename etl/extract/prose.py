@@ -50,8 +50,9 @@ _APPLY_NOUN = re.compile(r"申请|依申请")
 _CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
 _CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
 _NONE_RECEIVED = re.compile(
-    r"(?:未收到|没有收到|未接到|没有接到|未受理|未有|无)[^。；，,\d]{0,16}?"
+    r"(?:未收到|没有收到|未接到|没有接到|未受理|未有|无)(?:[^。；，,\d]{0,16}?)"
     r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d]{0,8}?申请)"
+    r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致))"
 )
 _FEE_NONE = re.compile(
     r"(?:未|没有|无|不存在|未曾)[^。；\d]{0,14}?(?:收取|产生|发生|涉及|收缴)[^。；\d]{0,24}?"
@@ -130,7 +131,7 @@ def _breakdown(m: Mention, ms: list[Mention]) -> list[Mention]:
 
 def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list[Mention], list[Mention]]:
     """(all-channel totals with a strength score, single-website counts, other channels' counts)."""
-    usable = [m for m in ms if m.exact and not m.in_parens and not m.history and m.measure in "条篇件项则"]
+    usable = [m for m in ms if m.exact and not m.in_parens and not m.history and m.measure in "条篇件项则份"]
     kind = {m.start: _info_kind(m) for m in usable}
     for m in usable:
         if kind[m.start] is None and _STATED_SUM.match(m.subject.strip()):  # "…81条，合计共221条"
@@ -150,11 +151,11 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list
         groups, several = _mention_channels(m)
         own_web = _channels(m.subject) == {"web"} and _PUBLISH.search(m.subject) and m.topic in ("", "active")
         parent = by_start.get(m.part_of) if m.part_of is not None else None
-        is_part = m.part_of == -1 or m.start in parts_of or (parent is not None and kind.get(parent.start))
+        is_part = m.start in parts_of or (parent is not None and kind.get(parent.start))
         own = _channels(m.subject) - {"web", "column"}
         counted = m.noun_after[:2] if m.noun_after else m.head  # what the count counts: posts are not information
         # a "part" printed for another channel is that channel's own count unless the parts add up
-        channel_part = is_part and m.start not in parts_of and m.part_of != -1
+        channel_part = is_part and m.start not in parts_of
         if own and not several and (not is_part or channel_part) and m.topic in ("", "active"):
             named_only = len(re.sub(r"[“”\"“”]", "", m.subject)) <= 12 and not re.search(
                 r"[\u4e00-\u9fff]{2}(?:录用|刊登|转载)", m.subject
@@ -184,7 +185,14 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list
     return totals, web, others
 
 
+_INTERPRETED = re.compile(r"进行(?:政策)?解读|作出解读|开展(?:政策)?解读|予以解读")
+
+
 def _is_interpretation(m: Mention) -> bool:
+    if m.noun_after:  # "共计4条政策解读", "对29项…政策文件进行解读": the count's noun follows it
+        clause = re.split(r"[，,。；;]", m.after.lstrip())[0]
+        interpreted_docs = re.search(r"文件|政策", clause) and _INTERPRETED.search(clause)
+        return bool(re.match(r"(?:政策)?解读|图解", m.noun_after)) or bool(interpreted_docs)
     item, joiner = last_item(m.head)
     if not _INTERPRET.search(item) or _NOT_INTERPRET.search(item):
         return False
@@ -217,7 +225,7 @@ def _is_response(m: Mention) -> bool:
 
 def _is_application(m: Mention) -> tuple[bool, int]:
     """(a count of applications received, how many of them the text says were carried over)."""
-    if m.measure not in "件条个宗份次" or m.in_parens or m.part_of is not None:
+    if m.measure not in "件条个宗份次" or m.in_parens:
         return False, 0
     subject, after = m.subject, m.after
     noun_after = bool(re.match(r"(?:政府信息公开|信息公开)?(?:申请|依申请)", m.noun_after))
@@ -236,6 +244,17 @@ def _is_application(m: Mention) -> tuple[bool, int]:
 # ---- decisions --------------------------------------------------------------------------------
 
 
+def _is_handled(m: Mention) -> bool:
+    """ "办理依申请公开19件", "全年办理政府信息公开申请218件": applications handled, not received."""
+    return (
+        m.measure in "件条宗"
+        and not m.in_parens
+        and bool(re.search(r"办理|处理", m.subject))
+        and bool(re.search(r"申请", m.subject + m.noun_after))
+        and not re.search(r"办结|答复|累计", m.subject)
+    )
+
+
 def _of_the_year(m: Mention, year: int | None) -> bool:
     """What was done in the report's year: not a plan, not the problems section, not a count
     its sentence gives to another year ("2022年…" in the 2023 report)."""
@@ -245,7 +264,10 @@ def _of_the_year(m: Mention, year: int | None) -> bool:
 
 
 class _Reader:
-    def __init__(self, text: str, line_of: Callable[[int], str], year: int | None = None) -> None:
+    def __init__(
+        self, text: str, line_of: Callable[[int], str], year: int | None = None, table_new: int | None = None
+    ) -> None:
+        self.table_new = table_new  # T3's new applications when nothing was carried over
         self.text = text
         self.line_of = line_of
         self.ms = [m for m in mentions(text) if _of_the_year(m, year)]
@@ -300,7 +322,7 @@ class _Reader:
 
     def interpretations(self) -> None:
         units = "条篇件个次期项份则部"
-        cands = [m for m in self.ms if m.exact and m.measure in units and not m.noun_after and _is_interpretation(m)]
+        cands = [m for m in self.ms if m.exact and m.measure in units and _is_interpretation(m)]
         if not cands:
             return
         starts = {m.start for m in cands}
@@ -330,8 +352,19 @@ class _Reader:
             ok, carried = _is_application(m) if m.exact else (False, 0)
             if ok:
                 found.append((m, carried))
+        starts = {m.start for m, _ in found}
+        found = [(m, c) for m, c in found if m.part_of not in starts]  # "其中网上申请4件" is a part
         zeros = list(_NONE_RECEIVED.finditer(self.text))
         found = [self.new_part(m, c) for m, c in found]
+        if not found and not zeros and self.table_new is not None:
+            # "办理依申请公开19件": applications handled are the year's new ones when the report's
+            # own table 3 shows as many new applications and none carried over
+            handled = [m for m in self.ms if m.exact and _is_handled(m) and m.value == self.table_new]
+            if handled:
+                self.take(
+                    "applications_received_text", handled[0].value, handled[0], "表三本年新收与之相同，且无上年结转"
+                )
+                return
         values = {m.value - c for m, c in found} | ({0} if zeros else set())
         if len(values) > 1:
             self.doubt("applications_received_text", [m for m, _ in found], "有几个不同的数")
@@ -381,15 +414,18 @@ class _Reader:
         self.take("processing_fee_yuan", int(amount), None, at=at)
 
 
-def find_metrics(text: str, year: int | None = None) -> tuple[dict[str, ProseCount], list[Finding]]:
+def find_metrics(
+    text: str, year: int | None = None, table_new: int | None = None
+) -> tuple[dict[str, ProseCount], list[Finding]]:
     """text: the prose of the report (the preamble and sections one, five and six); year: the
-    report's year (counts its sentences give to other years are not taken)."""
+    report's year (counts its sentences give to other years are not taken); table_new: T3's
+    new applications when T3 carried none over (confirms a count of applications handled)."""
     joined, line_of = join_wraps(text)
 
     def loc(pos: int) -> str:
         return f"L{line_of[min(pos, len(line_of) - 1)] if line_of else 1}"
 
-    r = _Reader(joined, loc, year)
+    r = _Reader(joined, loc, year, table_new)
     r.info()
     r.interpretations()
     r.responses()
