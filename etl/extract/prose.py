@@ -39,19 +39,27 @@ _CHANNELS: tuple[tuple[str, re.Pattern], ...] = (
     ("column", re.compile(r"栏目|专栏|目录|专题")),
 )
 _SEVERAL_CHANNELS = re.compile(r"等(?:平台|渠道|方式|载体|媒介|途径)|各类(?:渠道|平台|载体)|多渠道|各渠道|全媒体")
-_GENERIC_INFO = re.compile(r"(?:政府|政务|各类|各项)信息(?:公开|发布)?$|等(?:政府|政务|各类)?信息(?:公开|发布)?$")
-_BARE_INFO = re.compile(r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布)(?:了)?信息$")
+# information as such: the verb, then at most a scope and "各类/政府/政务" before 信息 ("主动公开政府信息",
+# "公开全市各类政府信息", "…等政务信息", "各类信息发布"); a word in between makes it a topic
+# ("主动公开财政预决算信息", "公开公安政府信息")
+_GENERIC_INFO = re.compile(
+    r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了)?(?:全[市县区乡镇旗省]|本级)?(?P<q>各类|各项)?(?:公开)?"
+    r"信息(?:公开|发布|数)?$"
+    r"|(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了)?[^，,、]{0,8}?(?P<g>政府|政务)信息(?:公开|发布|数)?$"
+    r"|等(?:各类)?(?P<q2>政府|政务)?信息(?:公开|发布)?$"
+    r"|(?:各类|各项)(?:政府|政务)?信息(?:公开|发布)$"
+)
 _NOT_PROACTIVE = re.compile(r"依申请|不予公开|申请公开")
 _INTERPRET = re.compile(r"解读|图解")
-_NOT_INTERPRET = re.compile(r"解读率|图解率|发布会|访谈|培训|宣讲|会议|活动|解读工作|解读力度")
+_NOT_INTERPRET = re.compile(r"解读率|图解率|发布会|访谈|培训|宣讲|讲座|直播|会议|活动|解读会|解读工作|解读力度")
 _FORM = re.compile(r"文字|图片|图文|视频|短视频|音频|动漫|动画|漫画|H5|图解|其它形式|其他形式|问答|长图|新闻稿")
 _RESPOND = re.compile(r"回应|舆情")
 _APPLY_NOUN = re.compile(r"申请|依申请")
 _CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
 _CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
 _NONE_RECEIVED = re.compile(
-    r"(?:未收到|没有收到|未接到|没有接到|未受理|未有|无)(?:[^。；，,\d]{0,16}?)"
-    r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d]{0,8}?申请)"
+    r"(?:未收到|没有收到|未接到|没有接到|未受理|未有|无)(?:[^。；，,\d复诉]{0,16}?)"
+    r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d复诉]{0,8}?申请)"
     r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致))"
 )
 _FEE_NONE = re.compile(
@@ -107,11 +115,14 @@ def _info_kind(m: Mention) -> str | None:
     if not _PUBLISH.search(m.subject) or _NOT_PROACTIVE.search(m.subject) or re.search(r"其[他它]", head):
         return None  # "其他应主动公开的政府信息7条" is a category of a list
     proactive = "主动公开" in m.subject
-    if _GENERIC_INFO.search(head) or (proactive and re.search(r"信息$|主动公开$", head)):
+    if proactive and re.search(r"主动公开$", head):
+        return "strong"  # "主动公开907条": the verb alone names the thing
+    g = _GENERIC_INFO.search(head)
+    if not g:
+        return None
+    if g.group("q") or g.group("g") or "等" in g.group(0) or "各" in g.group(0) or proactive:
         return "strong"
-    if _BARE_INFO.search(head):
-        return "strong" if _EXPLICIT_TOTAL.search(m.subject) else "weak"
-    return None
+    return "strong" if _EXPLICIT_TOTAL.search(m.subject) else "weak"  # "公开信息" of one website
 
 
 def _breakdown(m: Mention, ms: list[Mention]) -> list[Mention]:
@@ -136,12 +147,13 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list
     for m in usable:
         if kind[m.start] is None and _STATED_SUM.match(m.subject.strip()):  # "…81条，合计共221条"
             parts = _breakdown(m, usable)
-            if parts and any(kind.get(x.start) for x in parts) and all(x.start < m.start for x in parts):
+            published = [x for x in parts if _PUBLISH.search(x.subject) and x.head.endswith("信息")]
+            if parts and published and all(x.start < m.start for x in parts):
                 kind[m.start] = "strong"
     parts_of: set[int] = set()
     for m in usable:
         if kind[m.start]:
-            stated_sum = bool(_STATED_SUM.match(m.subject.strip()))
+            stated_sum = bool(_STATED_SUM.match(m.subject.strip()) or _EXPLICIT_TOTAL.match(m.subject.strip()))
             parts_of |= {x.start for x in _breakdown(m, usable) if x.start > m.start or stated_sum}
     by_start = {m.start: m for m in usable}
     totals: list[tuple[int, Mention]] = []
