@@ -6,8 +6,15 @@ import dataclasses
 import re
 
 from etl.errors import NotAReport
-from etl.extract.metadata import agency_from_text, find_title, publish_date, section_lines, statistics_year
-from etl.extract.places import gazetteer, place
+from etl.extract.metadata import (
+    agency_from_text,
+    find_title,
+    publish_date,
+    section_lines,
+    statistics_year,
+    trusted_names,
+)
+from etl.extract.places import gazetteer, own_jurisdiction, place
 from etl.extract.prose import case_counts, find_metrics
 from etl.extract.reflow import reflow, remap
 from etl.extract.rows import grid_rows, is_prose, text_rows
@@ -142,8 +149,9 @@ def _parse(doc: Document) -> Report:
         raise NotAReport("不是政府信息公开工作年度报告：找不到报告标题、“总体情况”等部分标题或统计表", file=doc.source)
 
     agency = (title.agency if title else None) or agency_from_text(lines)
+    named = agency  # simplified characters, for the gazetteer
     if agency:
-        agency = _fuller_agency(agency, text)
+        agency = named = _fuller_agency(agency, text)
         if doc.traditional:
             agency = _as_printed(agency, doc)
     period_year = statistics_year(text)
@@ -154,8 +162,13 @@ def _parse(doc: Document) -> Report:
         year = int(m.group(1)) if m else None
     pub, _ = publish_date(lines, doc.page_meta)
 
-    head = "\n".join(lines[:80])
-    where = place(agency, title.text if title else None, head)
+    reading = place(
+        named, title.text if title else None, trusted_names(lines, doc.page_meta), own_jurisdiction(text[:4000], named)
+    )
+    where = reading.placement
+    place_findings = (
+        (Finding("place_uncertain", "warning", reading.doubt, ("province", "city", "county")),) if reading.doubt else ()
+    )
 
     if zs:
         headings = set(sections.values())  # kept: they tell the prose what each part is about
@@ -190,7 +203,7 @@ def _parse(doc: Document) -> Report:
         t3=res.t3,
         t4=res.t4,
         narrative=metrics,
-        findings=tuple(res.findings) + tuple(prose_findings) + table_presence(res),
+        findings=tuple(res.findings) + tuple(prose_findings) + place_findings + table_presence(res),
         title_year=title_year,
         period_year=period_year,
         narrative_counts=case_counts(prose),

@@ -224,3 +224,32 @@ def section_lines(lines: tuple[str, ...]) -> dict[int, int]:
             found[no] = i + 1
             break
     return found
+
+
+_META_NAME = re.compile(
+    r"(发布机构|发文机关|发文单位|发布单位|信息来源|来源|所属机构|公开主体|主办单位|责任单位)\s*[:：|]\s*"
+    r"([\u4e00-\u9fa5（）()]{2,40})"
+)
+_CRUMB = re.compile(r"[>»＞›]")
+_ORG_LINE = re.compile(r"^([\u4e00-\u9fa5（）()]{2,40}?)\s*(?:20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*$")
+
+
+def trusted_names(lines: tuple[str, ...], page_meta: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """Where the page names the agency itself: metadata (发布机构, 来源 …) and the breadcrumb in
+    the first lines, and the signature above the date at the end. Not the prose, not an address."""
+    out = [v for k, v in page_meta if _META_NAME.match(k + "：")]
+    for line in lines[:25]:
+        out += [m.group(2) for m in _META_NAME.finditer(line)]
+        if len(_CRUMB.findall(line)) >= 2 and len(line) < 120:
+            out.append(line)
+    tail = [ln.strip() for ln in lines if ln.strip()][-6:]
+    for i, line in enumerate(tail):
+        dated = re.search(r"(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", line)
+        if not dated:
+            continue
+        before = line[: dated.start()].strip()
+        name = before.rsplit("。", 1)[-1].strip() if before else (tail[i - 1] if i else "")
+        m = _ORG_LINE.match(name)
+        if m and m.group(1).endswith(_ORG_END):
+            out.append(m.group(1))
+    return out

@@ -184,7 +184,9 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list
         # only a count of what was proactively disclosed is one
         if m.topic not in ("", "active") and not (m.topic == "platform" and "主动公开" in m.subject):
             continue
-        if (not groups or several) and k == "strong":
+        # all of a jurisdiction's information through its portal ("公开全市各类政府信息") is its total
+        whole = k == "strong" and groups == {"web"} and bool(re.search(r"全[市县区省旗镇乡]|各级", m.head))
+        if ((not groups or several) and k == "strong") or whole:
             score = (
                 2 * ("主动公开" in m.subject)
                 + 3 * bool(_EXPLICIT_TOTAL.search(m.subject))

@@ -277,6 +277,16 @@ RULES: tuple[Rule, ...] = (
         "etl.extract.prose:_Reader.doubt",
     ),
     Rule(
+        "place_uncertain",
+        "report",
+        "reading",
+        ("warning",),
+        "机关名称、标题与页面信息不能确定其所在地区（同名地方，或指向不同省份），所在地区记为空",
+        "The agency's name, title and page leave its place undecided (namesakes, or sources naming different "
+        "provinces): the place is NULL",
+        "etl.extract.assemble:_parse",
+    ),
+    Rule(
         "ocr_read",
         "report",
         "reading",
