@@ -101,7 +101,10 @@ def clean_agency(name: str) -> str | None:
     name = _NOISE.sub("", name)
     name = re.sub(r"\s+", "", name)
     name = re.sub(r"^[\d\s.、:：|]+", "", name)
+    name = re.sub(r"^(?:年度?|了|按照|根据|依据|现将|我[局委办厅]?|本)", "", name).lstrip("《“")
     if len(name) < 2 or len(name) > 40:
+        return None
+    if re.search(r"[，,。；;:：>»/\d《》]", name):  # a clause or a breadcrumb, not a name
         return None
     return name
 
@@ -122,9 +125,12 @@ def agency_from_title(text: str) -> str | None:
         name = clean_agency(after[: k.start()]) if k else None
         if name and k and after[k.start() :].startswith("政府") and name.endswith(("市", "省", "县", "区", "州")):
             name += "人民政府"  # 上海市政府信息公开… names the government
-    if name and name.endswith(("市", "县", "区", "旗", "州")) and re.match(r"政府信息", t[m.end() :]):
-        name += "人民政府"
+    if name and _GOVERNMENT_OF.search(name) and re.match(r"政府信息", t[m.end() :]):
+        name += "人民政府"  # "河北省2019年政府信息公开…" is the provincial government's report
     return name
+
+
+_GOVERNMENT_OF = re.compile(r"(?<!开发)(?<!新)(?<!园)(?<!实验)(?<!试验)(?<!示范)(?<!高新)[市县区旗州省盟]$|自治区$")
 
 
 _AGENCY_IN_TEXT = (
@@ -145,16 +151,23 @@ def agency_from_text(lines: tuple[str, ...]) -> str | None:
     head = "\n".join(lines[:60])
     for pat in _AGENCY_IN_TEXT:
         for m in pat.finditer(head):
-            name = clean_agency(m.group(1))
-            if name and name.endswith(_ORG_END) and not name.startswith(("本", "我", "各")):
+            name = _named(m.group(1))
+            if name and name.endswith(_ORG_END):
                 return name
-    m = _ORG.search(head)
-    if m:
-        return clean_agency(_after_boundary(m.group(1)))
+    for m in _ORG.finditer(head):
+        name = _named(_after_boundary(m.group(1)))
+        if name:
+            return name
     m = re.search(r"([\u4e00-\u9fa5]{2,8}(?:镇|乡|街道))(?:政府|人民政府)?(?:信息公开|政府信息公开)工作", head)
-    if m:
-        return _after_boundary(m.group(1))
-    return None
+    return _named(_after_boundary(m.group(1))) if m else None
+
+
+def _named(name: str) -> str | None:
+    """A name, not a pronoun ("我局", "本机关") or a clause ending in one ("同时对我局")."""
+    name = clean_agency(name) if name else None
+    if not name or re.search(r"[我本各该]", name[:3]) or re.match(r"^(?:同时|对|在|为)", name):
+        return None
+    return name
 
 
 _BOUNDARY = re.compile(r".*(?:的|从|由|在|向|将|了|是|请|把|被|给|可|为|完善|健全|推进|加强|提升|做好|落实|全面)")
