@@ -211,6 +211,15 @@ def _signature(p: Printed) -> list[str]:
     return [p.agency, f"{y}年{m}月{d}日"]
 
 
+def issuer(p: Printed) -> str:
+    """The publisher as the page's metadata names it: the agency with its place in front
+    ("江西省南昌市" + "西湖区人民政府办公室"), as sites print it beside 发布机构 or in the breadcrumb."""
+    for k in range(len(p.address), 0, -1):
+        if p.agency.startswith(p.address[-k:]):
+            return p.address[:-k] + p.agency
+    return p.address + p.agency
+
+
 def _blocks(p: Printed):
     """The document in order: ('p', text) paragraphs and ('t', rows) tables."""
     yield "title", f"{p.agency}{p.year}年政府信息公开工作年度报告"
@@ -233,9 +242,14 @@ def _blocks(p: Printed):
         yield "p", line
 
 
+def _dump_header(p: Printed) -> list[str]:
+    """Text saved from a page keeps the page's metadata above the report."""
+    return [f"发布机构：{issuer(p)}", f"发布日期：{p.publish_date}", ""]
+
+
 def text_tabs(p: Printed, rng: random.Random) -> str:
     """The sample report's layout: one cell per line, tab-indented, a blank line after each row."""
-    out: list[str] = []
+    out: list[str] = _dump_header(p)
     for kind, body in _blocks(p):
         if kind != "t":
             out.append(body)
@@ -249,7 +263,7 @@ def text_tabs(p: Printed, rng: random.Random) -> str:
 
 
 def text_pipe(p: Printed, rng: random.Random) -> str:
-    out: list[str] = []
+    out: list[str] = _dump_header(p)
     for kind, body in _blocks(p):
         if kind != "t":
             out.append(body)
@@ -302,7 +316,7 @@ def html_portal(p: Printed, rng: random.Random) -> str:
         f"<li>政府信息公开年报</li><li>{p.year - 1}年年报 浏览 {rng.randint(100, 9000)} 次</li></ul></div>"
     )
     meta = (
-        f'<div class="info">发布时间：{p.publish_date} 来源：{htmlmod.escape(p.agency)} '
+        f'<div class="info">发布时间：{p.publish_date} 来源：{htmlmod.escape(issuer(p))} '
         f"浏览次数：{rng.randint(10, 3000)}</div>"
     )
     article = (
@@ -316,7 +330,10 @@ def html_portal(p: Printed, rng: random.Random) -> str:
 
 
 def html_plain(p: Printed, rng: random.Random) -> str:
-    crumbs = '<div class="position">当前位置：首页 &gt; 政府信息公开 &gt; 政府信息公开年报</div>'
+    crumbs = (
+        f'<div class="position">当前位置：首页 &gt; {htmlmod.escape(issuer(p))} &gt; 政府信息公开 &gt; '
+        "政府信息公开年报</div>"
+    )
     article = f'<div class="content">{_article(p, "border=0", "&nbsp;", "h2")}</div>'
     foot = '<div class="bottom">关于我们 | 网站地图 | 联系我们</div>'
     return _page(f"{p.year}年政府信息公开工作年度报告", crumbs, article, foot)
@@ -326,7 +343,7 @@ def html_trs(p: Printed, rng: random.Random) -> str:
     info = (
         f'<table class="xxgk_table"><tr><td>索引号：</td>'
         f"<td>{rng.randint(10**8, 10**9)}/{p.year + 1}-00{rng.randint(1, 99)}"
-        f"</td><td>发布机构：</td><td>{htmlmod.escape(p.agency)}</td></tr><tr><td>发布日期：</td><td>{p.publish_date}</td>"
+        f"</td><td>发布机构：</td><td>{htmlmod.escape(issuer(p))}</td></tr><tr><td>发布日期：</td><td>{p.publish_date}</td>"
         f"<td>文号：</td><td>无</td></tr></table>"
     )
     article = f'<div class="TRS_Editor">{_article(p, "border=1 width=100%", "", "p")}</div>'
@@ -342,6 +359,7 @@ def docx_bytes(p: Printed, rng: random.Random) -> bytes:
     import docx
 
     d = docx.Document()
+    d.add_paragraph(f"发布机构：{issuer(p)}")  # the file as a site offers it, its publisher above
     for kind, body in _blocks(p):
         if kind == "title":
             d.add_heading(body, level=1)

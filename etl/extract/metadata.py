@@ -250,7 +250,7 @@ _ORG_LINE = re.compile(r"^([\u4e00-\u9fa5（）()]{2,40}?)\s*(?:20\d\d\s*年\s*\
 def trusted_names(lines: tuple[str, ...], page_meta: tuple[tuple[str, str], ...] = ()) -> list[str]:
     """Where the page names the agency itself: metadata (发布机构, 来源 …) and the breadcrumb in
     the first lines, and the signature above the date at the end. Not the prose, not an address."""
-    out = [v for k, v in page_meta if _META_NAME.match(k + "：")]
+    out = [v for k, v in page_meta if _META_NAME.match(f"{k}：{v}") or k == "位置"]
     for line in lines[:25]:
         out += [m.group(2) for m in _META_NAME.finditer(line)]
         if len(_CRUMB.findall(line)) >= 2 and len(line) < 120:
