@@ -300,4 +300,11 @@ def _stream_tokens(lines: list[str], first: int):
     for i, raw in enumerate(lines):
         if not raw.strip() or PAGE_NUMBER.match(raw) or is_prose(raw):
             continue
+        if " | " in raw and raw.rstrip().endswith("|"):
+            # a row whose cells were placed by their positions (PDF): blank cells are cells
+            label, *cells = raw.rstrip().rstrip("|").split("|")
+            yield from _line_tokens(label, first + i)
+            for c in cells:
+                yield _tok(c, _loc(first + i))
+            continue
         yield from _line_tokens(raw, first + i)
