@@ -18,6 +18,7 @@ from etl.extract.places import gazetteer, own_jurisdiction, place
 from etl.extract.prose import case_counts, find_metrics
 from etl.extract.reflow import reflow, remap
 from etl.extract.rows import grid_rows, is_prose, text_rows
+from etl.extract.t2prose import t2_from_prose
 from etl.extract.tables import TableResult, map_rows
 from etl.model import Document, Finding, ProseCount, Report, Value
 from etl.registry.fields import TABLE_TITLES
@@ -143,6 +144,12 @@ def _parse(doc: Document) -> Report:
     text = "\n".join(lines)
     sections = section_lines(lines)
     res, (zs, ze) = _tables(doc, sections)
+    if not res.t2_rows and 2 in sections:  # table 2 written as sentences
+        t2 = t2_from_prose(lines, sections[2], min([n for n in (sections.get(3), ze) if n] or [len(lines) + 1]))
+        if t2:
+            res.t2.update(t2)
+            res.t2_rows.update(k.rsplit("_", 1)[0] for k in t2)
+            res.t2_style = res.t2_style or "2021"
     title = find_title(lines)
     found_tables = bool(res.t2_rows or res.t3_rows or res.t4_found)
     if not _looks_like_report(text, title is not None, sections, found_tables):
