@@ -23,7 +23,7 @@ from etl.extract.tables import TableResult, map_rows
 from etl.model import Document, Finding, ProseCount, Report, Value
 from etl.registry.fields import TABLE_TITLES
 
-_TABLE_START = re.compile(r"第二十条|信息内容|申请人情况|本年新收|勾稽关系")
+_TABLE_START = re.compile(r"第二十条|信息内容|申请人情况|本年新收|[勾钩]稽关系")
 
 
 def _table_zone(lines: tuple[str, ...], sections: dict[int, int]) -> tuple[int, int]:

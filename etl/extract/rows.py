@@ -127,7 +127,7 @@ _PROSE_END = re.compile(r"[。；;]\s*$|[。；]")
 
 def is_prose(line: str) -> bool:
     s = line.strip()
-    if "勾稽关系" in s:
+    if "勾稽关系" in s or "钩稽关系" in s:
         return False
     return bool(_PROSE_END.search(s)) or (len(s) > 45 and "，" in s)
 

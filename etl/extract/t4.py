@@ -17,17 +17,12 @@ from etl.extract import digitruns
 from etl.model import Cell
 from etl.registry.fields import T4_GROUP_LABELS, T4_GROUPS, T4_SUFFIX_LABELS, T4_SUFFIXES
 
-# group words first (未经复议直接起诉 and 复议后起诉 contain 复议), "行政诉讼" alone is the two lawsuit groups' head
+# the words of the field registry; "行政诉讼" alone heads the two lawsuit groups; a group word
+# that contains another (未经复议 contains 复议) is tried first
 _WORDS: tuple[tuple[str, str, re.Pattern], ...] = (
-    ("g", "lit_direct", re.compile(r"未经复议直接起诉|未经复议|直接起诉")),
-    ("g", "lit_after_review", re.compile(r"复议后起诉|复议后")),
-    ("g", "review", re.compile(r"行政复议")),
+    *(("g", lab.key, lab.regex) for lab in sorted(T4_GROUP_LABELS, key=lambda x: x.key == "review")),
     ("g", "lit", re.compile(r"行政诉讼")),
-    ("s", "upheld", re.compile(r"维持")),
-    ("s", "corrected", re.compile(r"纠正")),
-    ("s", "other", re.compile(r"其他结果|其他|其它")),
-    ("s", "pending", re.compile(r"尚未审结|未审结|审结")),
-    ("s", "total", re.compile(r"总计|合计|小计")),
+    *(("s", lab.key, lab.regex) for lab in T4_SUFFIX_LABELS),
 )
 _ANY = re.compile("|".join(f"(?P<{kind}_{key}>{p.pattern})" for kind, key, p in _WORDS))
 STANDARD: tuple[tuple[str, str], ...] = tuple((g, s) for g in T4_GROUPS for s in T4_SUFFIXES)

@@ -40,7 +40,7 @@ def norm_label(s: str) -> str:
 T3_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T3_ROW_LABELS)
 T2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T2_ROWS)
 T3_ROW_ORDER_2019 = tuple(k for k in T3_ROW_ORDER if k not in ("other_no_correction", "other_no_fee"))
-_T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|勾稽关系|本年新收|自然人")
+_T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|[勾钩]稽关系|本年新收|自然人")
 _T4_CUE = re.compile(r"行政复议|行政诉讼|尚未审结|复议后起诉|未经复议")
 _T2_CUE = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
 
