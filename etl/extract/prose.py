@@ -345,14 +345,14 @@ class _Reader:
         if with_parts and len({m.value for m in with_parts}) == 1:
             self.take("policy_interpretations", with_parts[0].value, with_parts[0])
             return
-        if len({m.value for m in totals}) == 1:
-            self.take("policy_interpretations", totals[0].value, totals[0])
-            return
         same = {m.sentence_start for m in totals}
         forms = [_FORM.search(last_item(m.head)[0]) for m in totals]
-        if len(same) == 1 and all(forms) and len({f.group(0) for f in forms}) == len(forms):
-            total = sum(m.value for m in totals)
+        if len(totals) > 1 and len(same) == 1 and all(forms) and len({f.group(0) for f in forms}) == len(forms):
+            total = sum(m.value for m in totals)  # "图文解读8篇、视频解读2个": forms of one thing, no overlap
             self.take("policy_interpretations", total, totals[0], "各种形式的解读之和")
+            return
+        if len({m.value for m in totals}) == 1:
+            self.take("policy_interpretations", totals[0].value, totals[0])
             return
         self.doubt("policy_interpretations", totals, "有几个不同的数")
 

@@ -474,6 +474,13 @@ def variants() -> dict[tuple[str, str], tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def variant_notes() -> dict[tuple[str, str, str], str]:
+    """(table part, key, printed) -> the note of data/label-variants.csv ("the 2019 format", …)."""
+    with VARIANTS_CSV.open(encoding="utf-8") as f:
+        return {(r["part"], r["key"], r["printed"]): r["note"] or "" for r in csv.DictReader(f)}
+
+
 LABEL_PARTS: dict[str, tuple[Label, ...]] = {
     "t2_row": T2_ROWS,
     "t2_column": T2_COLUMNS,
