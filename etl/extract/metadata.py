@@ -68,7 +68,7 @@ def find_title(lines: tuple[str, ...], limit: int = 40) -> Title | None:
     """The report's title: the first short line naming the annual report, joined with the
     line before or after when the title is broken over two lines."""
     for i, raw in enumerate(lines[:limit]):
-        line = raw.strip()
+        line = raw.strip().lstrip("#").strip()  # markdown conversions print the title as "# …"
         if not line or len(line) > 90 or "位置" in line or line.count(">") >= 2:
             continue  # breadcrumbs: 首页>政务公开>…>政府信息公开年报
         if not _TITLE.search(line) and not re.search(r"年度报告$|工作年度$", line):

@@ -140,8 +140,8 @@ def _breakdown(m: Mention, ms: list[Mention]) -> list[Mention]:
     return []
 
 
-def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list[Mention], list[Mention]]:
-    """(all-channel totals with a strength score, single-website counts, other channels' counts)."""
+def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], list[Mention]]:
+    """(all-channel totals, single-website counts, other channels' counts)."""
     usable = [m for m in ms if m.exact and not m.in_parens and not m.history and m.measure in "条篇件项则份"]
     kind = {m.start: _info_kind(m) for m in usable}
     for m in usable:
@@ -156,7 +156,7 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list
             stated_sum = bool(_STATED_SUM.match(m.subject.strip()) or _EXPLICIT_TOTAL.match(m.subject.strip()))
             parts_of |= {x.start for x in _breakdown(m, usable) if x.start > m.start or stated_sum}
     by_start = {m.start: m for m in usable}
-    totals: list[tuple[int, Mention]] = []
+    totals: list[Mention] = []
     web: list[Mention] = []
     others: list[Mention] = []
     for m in usable:
@@ -187,13 +187,7 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[tuple[int, Mention]], list
         # all of a jurisdiction's information through its portal ("公开全市各类政府信息") is its total
         whole = k == "strong" and groups == {"web"} and bool(re.search(r"全[市县区省旗镇乡]|各级", m.head))
         if ((not groups or several) and k == "strong") or whole:
-            score = (
-                2 * ("主动公开" in m.subject)
-                + 3 * bool(_EXPLICIT_TOTAL.search(m.subject))
-                + bool(_TOTAL_WORD.search(m.prefix))
-                + ("各类" in m.head or "各项" in m.head)
-            )
-            totals.append((score, m))
+            totals.append(m)
         elif groups == {"web"}:
             web.append(m)
     return totals, web, others
@@ -319,8 +313,8 @@ class _Reader:
     def info(self) -> None:
         totals, web, others = _info_candidates(self.ms)
         if totals:
-            top = max(s for s, _ in totals)
-            self.decide("info_published_total", [m for s, m in totals if s == top], "有几个不同的总数")
+            # different totals: nothing in the words says which one is the agency's
+            self.decide("info_published_total", totals, "有几个不同的总数")
             return
         if not web:
             return
