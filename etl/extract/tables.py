@@ -14,6 +14,7 @@ from etl.extract import digitruns
 from etl.extract.numbers import parse_cell
 from etl.extract.rows import Row
 from etl.extract.t4 import T4Reader
+from etl.extract.tablefill import Repairs, _trim, _value
 from etl.model import Cell, Finding, Value
 from etl.registry.fields import (
     T2_HEADER_2019,
@@ -24,7 +25,6 @@ from etl.registry.fields import (
     T3_OUTCOME_ROWS,
     T3_ROW_KEYS,
     T3_ROW_LABELS,
-    T3_ROW_ORDER,
     T4_KEYS,
 )
 
@@ -39,7 +39,6 @@ def norm_label(s: str) -> str:
 # label patterns, in matching order, from the field registry
 T3_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T3_ROW_LABELS)
 T2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T2_ROWS)
-T3_ROW_ORDER_2019 = tuple(k for k in T3_ROW_ORDER if k not in ("other_no_correction", "other_no_fee"))
 _T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|[勾钩]稽关系|本年新收|自然人")
 _T4_CUE = re.compile(r"行政复议|行政诉讼|尚未审结|复议后起诉|未经复议")
 _T2_CUE = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
@@ -62,10 +61,6 @@ class TableResult:
     t4_lines: list[int] = field(default_factory=list)
 
 
-def _value(cell: Cell) -> Value:
-    return Value(parse_cell(cell.text).value, cell.text, cell.loc)
-
-
 def match_label(table: str, labels: tuple[str, ...]) -> str | None:
     """The registry key of a printed row label of table `table` (\"t2\" or \"t3\"), or None."""
     return _match_cached(table, labels)
@@ -85,17 +80,7 @@ def _match_cached(kind: str, labels: tuple[str, ...]) -> str | None:
     return None
 
 
-def _trim(values: tuple[Cell, ...], want: int) -> list[Cell]:
-    """Drop blank padding cells at the ends when a row carries more cells than it should."""
-    vals = list(values)
-    while len(vals) > want and vals and not vals[-1].text.strip():
-        vals.pop()
-    while len(vals) > want and vals and not vals[0].text.strip():
-        vals.pop(0)
-    return vals
-
-
-class TableMapper:
+class TableMapper(Repairs):
     """Feeds labelled rows one by one and places their numbers in T2, T3 and T4."""
 
     def __init__(self) -> None:
@@ -115,15 +100,6 @@ class TableMapper:
     def note_unclear(self, message: str, cells: list[Cell]) -> None:
         """A row whose numbers could not be placed with certainty: our reading's doubt."""
         self.note("table_cells_unclear", "warning", message, tuple(c.loc for c in cells))
-
-    def runs_possible(self, row: Row, vals: list[Cell], want: int) -> bool:
-        """Fewer cells than the row has columns, and digit runs are what this document prints
-        (a number against its label, a "00" that is no number), or a run no count could be."""
-        texts = [c.text for c in vals]
-        if len(vals) >= want or not digitruns.is_run(texts):
-            return False
-        self.glued_doc = self.glued_doc or row.glued
-        return self.glued_doc or (want >= 7 and max(map(len, texts)) >= 7 and sum(map(len, texts)) >= want)
 
     def feed(self, row: Row) -> None:
         text = norm_label("".join(row.labels))
@@ -223,59 +199,6 @@ class TableMapper:
                 self.note_unclear(
                     f"表二“行政事业性收费”一行印有 {len(vals)} 个数，无法确定收费金额，该项记为空", list(vals)
                 )
-
-    def t2_run(self, key: str, row: Row, want: int) -> list[Cell | None]:
-        """A T2 row printed as one digit run: T2 has no identity between its cells, so only a
-        run with one way to read it (one digit a cell, or printed spaces) is split."""
-        vals = _trim(row.values, want)
-        cands = digitruns.plain([c.text for c in vals], want)
-        read = self.take_run(f"表二“{row.labels[-1][-12:]}”一行", cands, vals, want)
-        # with no sum to check them, cells that several readings happen to share are not taken
-        return read if len(cands) == 1 else [None] * want
-
-    def take_run(self, what: str, cands: list[tuple[int, ...]], cells: list[Cell], n: int) -> list[Cell | None]:
-        """A digit run as n cells, each keeping the run's location: a cell is read where every
-        candidate reading agrees on it (all of them when the reading is unique); the rest are
-        NULL with a finding that names the candidates."""
-        printed = " ".join(c.text for c in cells)
-        locs = tuple(dict.fromkeys(c.loc for c in cells))
-        values = digitruns.agreed(cands, n)
-        if len(cands) == 1:
-            self.run_splits.append((what, printed, locs))
-        else:
-            why = (
-                f"有 {len(cands)} 种拆法（{digitruns.describe(cands)}）"
-                if cands
-                else "没有一种拆法符合表格的勾稽关系或单元格个数"
-            )
-            sure = sum(v is not None for v in values)
-            kept = f"（其中 {sure} 个单元格在各种拆法中相同）" if sure else ""
-            self.note(
-                "digit_run_ambiguous",
-                "warning",
-                f"{what}的数字连写为“{printed}”，{why}，其余单元格无法确定，记为空{kept}",
-                locs,
-            )
-        return [None if v is None else Cell(str(v), locs[0]) for v in values]
-
-    def note_runs(self) -> None:
-        if self.unchecked:
-            self.note(
-                "cells_by_position",
-                "info",
-                "数字连写的行，数字个数与单元格个数相同，只能逐位读作各单元格，但该行合计不符："
-                "可能是报告本身的错误，也可能是转载时丢了单元格，请核对原文",
-                tuple(self.unchecked),
-            )
-        if self.run_splits:
-            self.note(
-                "digit_run_split",
-                "info",
-                f"{len(self.run_splits)} 行数字连写（单元格之间没有分隔），按表格勾稽关系各只有一种拆法，已拆开："
-                + "；".join(f"{w}“{p}”" for w, p, _ in self.run_splits[:3])
-                + ("等" if len(self.run_splits) > 3 else ""),
-                tuple(dict.fromkeys(loc for _, _, locs in self.run_splits for loc in locs)),
-            )
 
     def _put_t2(self, key: str, names, vals: list[Cell], row: Row) -> None:
         self.res.t2_rows.add(key)
@@ -403,67 +326,6 @@ class TableMapper:
                 f"表四的表头没有印出足以确定各列的文字，{len(self.t4.by_position)} 个数按标准格式的列序读取"
                 "（行政复议、未经复议直接起诉、复议后起诉，各为维持、纠正、其他结果、尚未审结、总计）",
                 tuple(f"t4.{k}" for k in self.t4.by_position),
-            )
-
-    def resolve_runs(self) -> None:
-        """T3 rows printed as digit runs: each row's sum, then the table's column identities."""
-        if not self.t3_runs:
-            return
-        known: dict[str, digitruns.Row7] = {}
-        for key in self.res.t3_rows:
-            if key in self.t3_runs or key not in self.res.t3:
-                continue
-            known[key] = tuple(None if v is None else v.value for v in self.res.t3[key].values())
-        outcome = [k for k in T3_OUTCOME_ROWS if k in self.res.t3_rows or k in self.t3_runs]
-        readings = digitruns.resolve_t3(known, {k: v[0] for k, v in self.t3_runs.items()}, outcome)
-        for key, (cands, cells, label) in self.t3_runs.items():
-            got = readings.get(key)
-            one = [got] if isinstance(got, tuple) else (got if got is not None else cands)
-            split = self.take_run(f"表三“{label[-16:]}”一行", one, cells, 7)
-            for col, cell in zip(T3_COLUMN_KEYS, split):
-                if cell is not None:
-                    self.res.t3[key][col] = _value(cell)
-            if len(one) == 1 and not digitruns.row_sum(one[0]):
-                self.unchecked += [f"t3.{key}.{col}" for col in T3_COLUMN_KEYS]
-
-    def align_t3(self) -> None:
-        """Rows of numbers whose labels a conversion lost: when T3 printed exactly as many rows
-        as the format has, and every row that kept its label stands in its place, a row
-        without a label is the row of the format at its place (cells_by_position)."""
-        if self.glued_doc or not any(k is None for k, _ in self.t3_seq):
-            return
-        for canon in (T3_ROW_ORDER, T3_ROW_ORDER_2019):
-            if len(self.t3_seq) == len(canon):
-                break
-        else:
-            return
-        agree = 0
-        for (key, _), want in zip(self.t3_seq, canon):
-            if key is None:
-                continue
-            if key.replace("other_merged", "other_other") != want:
-                return
-            agree += 1
-        if agree < len(canon) // 2:
-            return
-        placed: list[str] = []
-        for (key, row), want in zip(self.t3_seq, canon):
-            if key is not None or want in self.res.t3_rows:
-                continue
-            vals = _trim(row.values, 7)
-            if len(vals) != 7:
-                continue
-            self.res.t3_rows.add(want)
-            for col, cell in zip(T3_COLUMN_KEYS, vals):
-                self.res.t3[want][col] = _value(cell)
-                placed.append(f"t3.{want}.{col}")
-        if placed:
-            self.note(
-                "cells_by_position",
-                "info",
-                f"表三有 {len(placed) // 7} 行数字的行名在转换中丢失；全表行数与格式相同、其余各行都在其位，"
-                "这些行按格式的行序读取",
-                tuple(placed),
             )
 
     def finish(self) -> TableResult:
