@@ -124,6 +124,19 @@ def test_applications_received(text, want):
     assert read(text).get(A) == want
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年共受理行政复议申请3件。",  # reconsideration, not information
+        "共受理行政许可申请1200件。",
+        "全年办理政府信息公开申请96件。",  # handled, not received
+        "全年共收到政府信息公开申请约40件。",
+    ],
+)
+def test_not_applications_received(text):
+    assert A not in read(text)
+
+
 def test_applications_handled_are_not_received_unless_table_3_says_they_are_new():
     text = "办理依申请公开19件。"
     assert A not in read(text)

@@ -44,6 +44,10 @@ _NOT_INTERPRET = re.compile(r"解读率|图解率|发布会|访谈|培训|宣讲
 _FORM = re.compile(r"文字|图片|图文|视频|短视频|音频|动漫|动画|漫画|H5|图解|其它形式|其他形式|问答|长图|新闻稿")
 _RESPOND = re.compile(r"回应|舆情")
 _APPLY_NOUN = re.compile(r"申请|依申请")
+_DISCLOSURE_APPLY = re.compile(
+    r"依申请|信息公开申请|公开申请|申请公开|政府信息[^，。；]{0,6}申请|申请[^，。；]{0,4}政府信息"
+)
+_OTHER_APPLY = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|低保|补贴|救助申请|政务服务")
 _CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
 _CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
 _NONE_RECEIVED = re.compile(
@@ -215,7 +219,7 @@ def _lumped(head: str, item: str, joiner: str) -> bool:
 
 def _is_response(m: Mention) -> bool:
     item, joiner = last_item(m.head)
-    if not _RESPOND.search(item) or re.search(r"回应率|申请|留言|咨询|来信|信件|信箱", item):
+    if not _RESPOND.search(item) or re.search(r"回应率|申请|留言|咨询|来信|来电|信件|信箱|诉求|投诉|建议|提案", item):
         return False
     return not _lumped(m.head, item, joiner)
 
@@ -228,9 +232,14 @@ def _is_application(m: Mention) -> tuple[bool, int]:
     noun_after = bool(re.match(r"(?:政府信息公开|信息公开)?(?:申请|依申请)", m.noun_after))
     if m.noun_after and not noun_after:
         return False, 0  # "…等6个部分": the count counts the noun after it
-    received = bool(_RECEIVE.search(subject)) and (bool(_APPLY_NOUN.search(subject)) or noun_after)
+    # applications for information: "申请" alone only where the report speaks of them (its 依申请公开
+    # part); never applications for reconsideration, licences, petitions …
+    disclosure = bool(_DISCLOSURE_APPLY.search(subject + m.noun_after)) or (
+        m.topic == "apply" and (bool(_APPLY_NOUN.search(subject)) or noun_after)
+    )
+    received = bool(_RECEIVE.search(subject)) and disclosure
     bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:申请)?", m.head) is not None and m.measure == "件"
-    if not (received or bare) or re.search(r"未|没有", subject):
+    if not (received or bare) or re.search(r"未|没有", subject) or _OTHER_APPLY.search(subject + m.noun_after):
         return False, 0
     if "新收" in subject:
         return True, 0
