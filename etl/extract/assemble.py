@@ -14,7 +14,7 @@ from etl.extract.metadata import (
     statistics_year,
     trusted_names,
 )
-from etl.extract.places import gazetteer, own_jurisdiction, place
+from etl.extract.places import gazetteer, place
 from etl.extract.prose import case_counts, find_metrics
 from etl.extract.reflow import reflow, remap
 from etl.extract.rows import grid_rows, is_prose, text_rows
@@ -169,9 +169,7 @@ def _parse(doc: Document) -> Report:
         year = int(m.group(1)) if m else None
     pub, _ = publish_date(lines, doc.page_meta)
 
-    reading = place(
-        named, title.text if title else None, trusted_names(lines, doc.page_meta), own_jurisdiction(text[:4000], named)
-    )
+    reading = place(named, title.text if title else None, trusted_names(lines, doc.page_meta), text[:4000])
     where = reading.placement
     place_findings = (
         (Finding("place_uncertain", "warning", reading.doubt, ("province", "city", "county")),) if reading.doubt else ()

@@ -222,11 +222,13 @@ def own_jurisdiction(text: str, agency: str | None = None) -> list[str]:
     return out
 
 
-def place(agency: str | None, title: str | None, trusted: list[str] = (), own: list[str] = ()) -> PlaceReading:
+def place(agency: str | None, title: str | None, trusted: list[str] = (), opening: str = "") -> PlaceReading:
     """The agency's place from what names the agency itself: its name, the title, and the
     page's own metadata, breadcrumb and signature (`trusted`); never from an address, a road
     name or a place the prose mentions. Zones and new areas are placed by data/zones.csv.
-    Sources that disagree, or a name several places share, leave the place NULL with a doubt."""
+    Sources that disagree, or a name several places share, leave the place NULL with a doubt.
+    `opening`: the report's first part, where it may name its own jurisdiction (read only when the
+    sources above leave the place incomplete)."""
     g = gazetteer()
     sources = [s for s in (agency, title, *trusted) if s]
     if agency and _NATIONAL.search(agency):
@@ -241,11 +243,13 @@ def place(agency: str | None, title: str | None, trusted: list[str] = (), own: l
                     matches.append((hit, [code], True))
                 text = text.replace(hit, "　" * len(hit))  # the zone's name is not a place's name
         matches += g.scan(text)
-    if not matches and not own:
-        return PlaceReading(NOWHERE)
     found = g.resolve(matches) if matches else NOWHERE
-    if own and (found.code is None or found.county is None):
-        found = _complete(g, found, matches, own)
+    if opening and (found.code is None or (found.county is None and _below_what_it_names(agency or "", found))):
+        own = own_jurisdiction(opening, agency)
+        if own:
+            found = _complete(g, found, matches, own)
+    if not matches and found.code is None:
+        return PlaceReading(NOWHERE)
     doubt = None
     if found.code is None:
         names = "、".join(dict.fromkeys(n for n, _, _ in matches))
@@ -282,3 +286,19 @@ def _complete(g: Gazetteer, found: Placement, matches, own: list[str]) -> Placem
     if found.code is not None and not g._under(code, found.code):
         return found  # the report's own words point elsewhere than its name: keep the name's
     return g.placement(code)
+
+
+def _below_what_it_names(agency: str, found: Placement) -> bool:
+    """The name says the agency sits below the place it names: a county's or a township's
+    ("县教育局", "XX镇人民政府"), or a county named by its stem after the city ("内江市隆昌…局"),
+    where only a city or province was found. A city's own bureau ("九江市财政局") is not
+    completed down to a county."""
+    if re.match(r"^[县区旗]", agency):
+        return True
+    if re.search(r"[镇乡]|街道|苏木|片区", agency):  # a township's body, whatever its office is called
+        return True
+    g = gazetteer()
+    if found.code and g.by_code[found.code].level == "city":
+        counties = [r.name for r in g.by_code.values() if r.parent_code == found.code]
+        return any(len(n) > 2 and n[:-1] in agency for n in counties)
+    return False

@@ -217,19 +217,23 @@ def join_wraps(text: str) -> tuple[str, list[int]]:
     lines = text.split("\n")
     out: list[str] = []
     line_of: list[int] = []
+    last = ""  # the last character written
     for n, line in enumerate(lines, start=1):
-        if out and out[-1] != "\n":
+        if out and last != "\n":
             prev = lines[n - 2].rstrip()
             soft = len(prev) >= 15 and prev[-1:] not in _ENDS and line.strip() and not _HEADING.match(line)
             if not soft:
                 out.append("\n")
                 line_of.append(n - 1)
-        for ch in line:
-            out.append(ch)
-            line_of.append(n)
-        if not line:
+                last = "\n"
+        if line:
+            out.append(line)
+            line_of.extend([n] * len(line))
+            last = line[-1]
+        else:
             out.append("\n")
             line_of.append(n)
+            last = "\n"
     return "".join(out), line_of
 
 
