@@ -40,6 +40,8 @@ def doubts(text: str) -> list[str]:
         ("我办共通过门户网站及政务新媒体方式主动公开907条。", 907),
         # the noun after the number
         ("县民政局通过政府信息公开网公开89条涉及民生事项的信息。", 89),
+        # what the sentence before published, and through which channel
+        ("通过区政府门户网站集约化平台，及时发布重点领域信息。全年共发布212条，其中财政决算2条。", 212),
     ],
 )
 def test_information_published(text, want):

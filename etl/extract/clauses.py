@@ -52,6 +52,7 @@ class Mention:
     topic: str  # what the (sub-)heading above it is about: active, apply, platform, … ("" when none)
     noun_after: str  # a noun right after the measure word ("6个部分"): then the count counts that noun
     years: tuple[int, ...]  # the years its sentence names before it ("2022年…")
+    previous: str  # the sentence before its own (what "全年共发布212条" refers back to)
     plan: bool  # a plan or a target, not what was done ("下一步将…", "计划发布…")
 
     @property
@@ -166,6 +167,7 @@ def mentions(text: str) -> list[Mention]:
                 # years in a document's title (《2021—2023年…方案》) are not the count's year
                 years=tuple(int(y) for y in _YEAR.findall(re.sub(r"《[^》]*》", "", prefix))),
                 plan=bool(_PLAN.search(prefix)),
+                previous=text[max(text.rfind(ch, 0, max(0, s0 - 1)) for ch in PERIOD_END) + 1 : s0],
             )
         )
     return out

@@ -85,12 +85,16 @@ def _mention_channels(m: Mention) -> tuple[set[str], bool]:
     if not own:
         words = _BUILT.sub("", m.prefix)
         own = _channels(words)
+    if not own and _REFERS_BACK.fullmatch(m.head):  # the channel the sentence before published through
+        words = _BUILT.sub("", m.previous)
+        own = _channels(words)
     return own, len(own) > 1 or bool(_SEVERAL_CHANNELS.search(words))
 
 
 # ---- candidates --------------------------------------------------------------------------------
 
 
+_REFERS_BACK = re.compile(r"(?:全年|本年度?|今年)(?:共计|共|累计)?(?:发布|公开)")
 _STATED_SUM = re.compile(r"^(?:共计|合计|总计|共|计|合计共|总共)+$")
 _EXPLICIT_TOTAL = re.compile(r"总计|合计")
 _POST_NOUN = re.compile(r"(?:微博|消息|推文|图文|报道|文章|视频|稿件|投诉|留言|粉丝|阅读|订阅)$")
@@ -110,6 +114,8 @@ def _info_kind(m: Mention) -> str | None:
     proactive = "主动公开" in m.subject
     if proactive and re.search(r"主动公开$", head):
         return "strong"  # "主动公开907条": the verb alone names the thing
+    if _REFERS_BACK.fullmatch(head) and _PUBLISH.search(m.previous) and re.search(r"信息[。；]?$", m.previous.strip()):
+        return "weak"  # "…发布…重点领域信息。全年共发布212条": the count of what the sentence before published
     g = _GENERIC_INFO.search(head)
     if not g:
         return None
