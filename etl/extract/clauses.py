@@ -18,7 +18,7 @@ MENTION = re.compile(_NUM + r"\s*(?P<unit>万|千)?\s*(?P<measure>" + MEASURE + 
 SENTENCE_END = "。；;！？!?\n"
 PERIOD_END = "。！？!?\n"  # a list after "其中" runs on over "；" to the full stop
 CLAUSE_END = SENTENCE_END + "，,：:"
-# an approximate count: "约300条", "近千条", "40余条", "200多篇", "300条左右", "超过50件"
+# an approximate count: "约N条", "近千条", "N余条", "N多篇", "N条左右", "超过N件"
 _APPROX_BEFORE = re.compile(r"(约|近|超|超过|逾|将近|大约|接近|达近|上)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(余|多|左右|以上|上下)")
 _FILLER = re.compile(r"(共计|共有|共|合计|总计|累计|总共|达到|达|为|计|约|数量|总数|条数|数|量|了|：|:|\s)+$")
@@ -52,7 +52,7 @@ class Mention:
     topic: str  # what the (sub-)heading above it is about: active, apply, platform, … ("" when none)
     noun_after: str  # a noun right after the measure word ("6个部分"): then the count counts that noun
     years: tuple[int, ...]  # the years its sentence names before it ("2022年…")
-    previous: str  # the sentence before its own (what "全年共发布212条" refers back to)
+    previous: str  # the sentence before its own (what "全年共发布N条" refers back to)
     plan: bool  # a plan or a target, not what was done ("下一步将…", "计划发布…")
 
     @property
@@ -122,10 +122,10 @@ def mentions(text: str) -> list[Mention]:
         ends = [i for i in (text.find(ch, m.end()) for ch in SENTENCE_END) if i != -1]
         s1 = min(ends) if ends else len(text)
         c0 = max(text.rfind(ch, 0, start) for ch in CLAUSE_END) + 1
-        if out and out[-1].end > c0:  # "…4条、规范性文件0条、政策解读0条": the subject starts after the last count
+        if out and out[-1].end > c0:  # "…A类N1条、B类N2条": the subject starts after the last count
             c0 = out[-1].end
         for bare in _BARE_NUMBER.finditer(text, c0, start):
-            c0 = bare.end()  # "…推送信息1363微博发布信息1155条": a number that lost its unit ends a clause
+            c0 = bare.end()  # "…推送信息N1微博发布信息N2条": a number that lost its unit ends a clause
         subject = text[c0:start].strip().lstrip("、，,及和与").strip()
         prefix = text[s0:start]
         approx = approx or bool(_APPROX_BEFORE.search(text[max(s0, start - 3) : start]))
@@ -177,7 +177,7 @@ _NOT_A_NOUN = set("均已并全其都共且和及与、，,。；;.（(）)：:�
 
 
 def _noun_after(after: str) -> str:
-    """ "70件申请" -> "申请"; "7件，" or "7件均已办结" -> "" (no noun follows)."""
+    """ "N件申请" -> "申请"; "N件，" or "N件均已办结" -> "" (no noun follows)."""
     after = after.lstrip()
     if not after or not ("\u4e00" <= after[0] <= "\u9fff") or after[0] in _NOT_A_NOUN:
         return ""

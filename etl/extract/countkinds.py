@@ -78,8 +78,8 @@ _BUILT = re.compile(r"(?:开设|新开设|新设|开通|设置|增设|建设|创
 
 def _mention_channels(m: Mention) -> tuple[set[str], bool]:
     """(channel groups, several on purpose): the clause's own channel words, else those the
-    sentence named before it ("依托微信公众号…发布工作动态447条，推送…信息90条"), leaving out
-    channels that are what was built ("开设专栏6个，主动公开政府信息18条")."""
+    sentence named as its means before it ("依托<公众号>发布…N条，推送…信息M条"), leaving out
+    channels that are what was built ("开设专栏N个，主动公开政府信息M条")."""
     own = _channels(m.subject)
     words = m.subject
     if not own:
@@ -104,18 +104,18 @@ def _info_kind(m: Mention) -> str | None:
     """ "strong": a count of government information as such ("主动公开政府信息", "各类信息",
     "…等政务信息"); "weak": "公开信息" said of one channel; None: documents, a topic, a category."""
     head = m.head
-    if m.noun_after:  # "公开89条涉及民生事项的信息": the noun follows the count
+    if m.noun_after:  # "公开N条涉及…的信息": the noun follows the count
         tail = re.split(r"[，,。；;]", m.after.lstrip())[0]
         if not tail.endswith("信息"):
             return None
         head = head + "信息"
     if not _PUBLISH.search(m.subject) or _NOT_PROACTIVE.search(m.subject) or re.search(r"其[他它]", head):
-        return None  # "其他应主动公开的政府信息7条" is a category of a list
+        return None  # "其他…政府信息N条" is a category of a list
     proactive = "主动公开" in m.subject
     if proactive and re.search(r"主动公开$", head):
-        return "strong"  # "主动公开907条": the verb alone names the thing
+        return "strong"  # "主动公开N条": the verb alone names the thing
     if _REFERS_BACK.fullmatch(head) and _PUBLISH.search(m.previous) and re.search(r"信息[。；]?$", m.previous.strip()):
-        return "weak"  # "…发布…重点领域信息。全年共发布212条": the count of what the sentence before published
+        return "weak"  # "…发布…信息。全年共发布N条": the count of what the sentence before published
     g = _GENERIC_INFO.search(head)
     if not g:
         return None
@@ -126,7 +126,7 @@ def _info_kind(m: Mention) -> str | None:
 
 def _breakdown(m: Mention, ms: list[Mention]) -> list[Mention]:
     """The counts right after (or before) m in its sentence that add up to it: its parts,
-    printed without "其中" ("…主动公开信息111条，环境保护类信息33条，行政处罚公示78条")."""
+    printed without "其中" ("…主动公开信息N条，A类信息N1条，B类公示N2条", N = N1 + N2)."""
     same = [x for x in ms if x.sentence_start == m.sentence_start and x.exact and x is not m]
     for run in ([x for x in same if x.start > m.start], [x for x in reversed(same) if x.start < m.start]):
         total = 0
@@ -144,7 +144,7 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
     usable = [m for m in ms if m.exact and not m.in_parens and not m.history and m.measure in "条篇件项则份"]
     kind = {m.start: _info_kind(m) for m in usable}
     for m in usable:
-        if kind[m.start] is None and _STATED_SUM.match(m.subject.strip()):  # "…81条，合计共221条"
+        if kind[m.start] is None and _STATED_SUM.match(m.subject.strip()):  # "…N1条，…N2条，合计共N条"
             parts = _breakdown(m, usable)
             published = [x for x in parts if _PUBLISH.search(x.subject) and x.head.endswith("信息")]
             if parts and published and all(x.start < m.start for x in parts):
@@ -173,10 +173,10 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
             )
             publicity = re.search(r"宣传|报道|新闻稿|录用", m.subject)
             if not _POST_NOUN.search(counted) and (_PUBLISH.search(m.subject) or named_only) and not publicity:
-                others.append(m)  # another channel's own count of what it published ("微信公众号发布信息185条")
+                others.append(m)  # another channel's own count of what it published ("微信公众号发布信息N条")
         k = kind[m.start]
         if own_web and not k and not is_part and m.head.endswith("信息"):
-            others.append(m)  # what another website published ("人防信息网发布人防信息104条")
+            others.append(m)  # what another website published ("<另一网站>发布<某类>信息N条")
         if not k or is_part:
             continue
         # the total lives where the report speaks of proactive disclosure; under platform building
@@ -196,7 +196,7 @@ _INTERPRETED = re.compile(r"进行(?:政策)?解读|作出解读|开展(?:政策
 
 
 def _is_interpretation(m: Mention) -> bool:
-    if m.noun_after:  # "共计4条政策解读", "对29项…政策文件进行解读": the count's noun follows it
+    if m.noun_after:  # "共计N条政策解读", "对N项…政策文件进行解读": the count's noun follows it
         clause = re.split(r"[，,。；;]", m.after.lstrip())[0]
         interpreted_docs = re.search(r"文件|政策", clause) and _INTERPRETED.search(clause)
         return bool(re.match(r"(?:政策)?解读|图解", m.noun_after)) or bool(interpreted_docs)
@@ -214,7 +214,7 @@ _CATEGORY = re.compile(r"报告|会议|办理|公开|信息|文件|规划|统计
 
 
 def _lumped(head: str, item: str, joiner: str) -> bool:
-    """A count shared by a list of categories ("建议提案办理、回应关切公众关注热点71条"), not
+    """A count shared by a list of categories ("建议提案办理、回应关切…N条"), not
     the last one's own; a list of kinds of one thing ("图片、视频等形式解读") is not."""
     if joiner != "、" or "等" in item:
         return False
@@ -237,7 +237,7 @@ def _is_application(m: Mention) -> tuple[bool, int]:
     subject, after = m.subject, m.after
     noun_after = bool(re.match(r"(?:政府信息公开|信息公开)?(?:申请|依申请)", m.noun_after))
     if m.noun_after and not noun_after:
-        return False, 0  # "…等6个部分": the count counts the noun after it
+        return False, 0  # "…等N个部分": the count counts the noun after it
     # applications for information: "申请" alone only where the report speaks of them (its 依申请公开
     # part); never applications for reconsideration, licences, petitions …
     disclosure = bool(_DISCLOSURE_APPLY.search(subject + m.noun_after)) or (
@@ -257,7 +257,7 @@ def _is_application(m: Mention) -> tuple[bool, int]:
 
 
 def _is_handled(m: Mention) -> bool:
-    """ "办理依申请公开19件", "全年办理政府信息公开申请218件": applications handled, not received."""
+    """ "办理依申请公开N件", "全年办理政府信息公开申请N件": applications handled, not received."""
     return (
         m.measure in "件条宗"
         and not m.in_parens
@@ -269,7 +269,7 @@ def _is_handled(m: Mention) -> bool:
 
 def _of_the_year(m: Mention, year: int | None) -> bool:
     """What was done in the report's year: not a plan, not the problems section, not a count
-    its sentence gives to another year ("2022年…" in the 2023 report)."""
+    its sentence gives to another year ("<上一年>年…" in the report of a year)."""
     if m.plan or m.topic == "problems":
         return False
     return year is None or not m.years or m.years[-1] == year

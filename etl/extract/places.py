@@ -200,7 +200,7 @@ class PlaceReading:
 
 
 # the report naming its own jurisdiction: its government's website or disclosure platform, the party
-# committee and government it works under, the chain it answers to ("党中央、自治区和银川市关于…")
+# committee and government it works under, the chain it answers to ("党中央、省委和X市关于…")
 _OWN = re.compile(
     r"(?P<a>[\u4e00-\u9fa5]{2,12}?)(?:(?:人民)?政府(?:门户)?(?:网站|网)|门户网站)"
     r"|(?P<b>[\u4e00-\u9fa5]{2,12}?)(?:人民政府|政府)?(?:政府信息公开|政务公开|信息公开)(?:平台|网|专栏|目录)"
@@ -211,7 +211,7 @@ _OWN = re.compile(
 
 def own_jurisdiction(text: str, agency: str | None = None) -> list[str]:
     """Names of the places the report speaks of as its own (see _OWN), in order; and an account
-    named after the agency itself ("“武汉民政”微信公众号" for a "市民政局")."""
+    named after the agency itself ("“<地名>民政”微信公众号" for a "市民政局")."""
     out = []
     for m in _OWN.finditer(text):
         out.append(next(g for g in m.groups() if g))
@@ -264,7 +264,7 @@ def place(agency: str | None, title: str | None, trusted: list[str] = (), openin
 
 
 def _complete(g: Gazetteer, found: Placement, matches, own: list[str]) -> Placement:
-    """Complete a place the agency's name leaves open ("市民政局", "河东乡") from the jurisdiction the
+    """Complete a place the agency's name leaves open ("市X局", "X乡") from the jurisdiction the
     report names as its own: full names only (a short name is too often something else), all of
     them one place, inside what the name already says."""
     codes: set[str] = set()
@@ -290,8 +290,8 @@ def _complete(g: Gazetteer, found: Placement, matches, own: list[str]) -> Placem
 
 def _below_what_it_names(agency: str, found: Placement) -> bool:
     """The name says the agency sits below the place it names: a county's or a township's
-    ("县教育局", "XX镇人民政府"), or a county named by its stem after the city ("内江市隆昌…局"),
-    where only a city or province was found. A city's own bureau ("九江市财政局") is not
+    ("县教育局", "XX镇人民政府"), or a county named by its stem after the city ("<市><县名前两字>…局"),
+    where only a city or province was found. A city's own bureau ("X市财政局") is not
     completed down to a county."""
     if re.match(r"^[县区旗]", agency):
         return True

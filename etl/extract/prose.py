@@ -82,7 +82,7 @@ class _Reader:
         if not web:
             return
         web_values = {m.value for m in web}
-        # the sentence goes on to another channel ("…43条，通过…微信公众号…"): one channel of several
+        # the sentence goes on to another channel ("…N条，通过…微信公众号…"): one channel of several
         # a breakdown is not another channel, and publicity through the media is not disclosure
         rest = [re.sub(r"[^，,]*(?:宣传|报道|新闻稿)[^，,]*", "", re.split(r"其中|包括", m.after)[0]) for m in web]
         other_channel_after = any(_channels(a) - {"web", "column"} and re.search(r"通过|依托|利用|\d", a) for a in rest)
@@ -105,7 +105,7 @@ class _Reader:
         same = {m.sentence_start for m in totals}
         forms = [_FORM.search(last_item(m.head)[0]) for m in totals]
         if len(totals) > 1 and len(same) == 1 and all(forms) and len({f.group(0) for f in forms}) == len(forms):
-            total = sum(m.value for m in totals)  # "图文解读8篇、视频解读2个": forms of one thing, no overlap
+            total = sum(m.value for m in totals)  # "图文解读N1篇、视频解读N2个": forms of one thing, no overlap
             self.take("policy_interpretations", total, totals[0], "各种形式的解读之和")
             return
         if len({m.value for m in totals}) == 1:
@@ -124,11 +124,11 @@ class _Reader:
             if ok:
                 found.append((m, carried))
         starts = {m.start for m, _ in found}
-        found = [(m, c) for m, c in found if m.part_of not in starts]  # "其中网上申请4件" is a part
+        found = [(m, c) for m, c in found if m.part_of not in starts]  # "其中网上申请N件" is a part
         zeros = list(_NONE_RECEIVED.finditer(self.text))
         found = [self.new_part(m, c) for m, c in found]
         if not found and not zeros and self.table_new is not None:
-            # "办理依申请公开19件": applications handled are the year's new ones when the report's
+            # "办理依申请公开N件": applications handled are the year's new ones when the report's
             # own table 3 shows as many new applications and none carried over
             handled = [m for m in self.ms if m.exact and _is_handled(m) and m.value == self.table_new]
             if handled:
@@ -146,8 +146,8 @@ class _Reader:
             self.take("applications_received_text", 0, None, at=zeros[0].start())
 
     def new_part(self, m: Mention, carried: int) -> tuple[Mention, int]:
-        """A received count followed by its parts: "其中本年新收18件" is the new applications;
-        "其中上年结转2件" is taken off."""
+        """A received count followed by its parts: "其中本年新收N件" is the new applications;
+        "其中上年结转M件" is taken off."""
         for x in self.ms:
             if x.part_of != m.start or not x.exact:
                 continue
@@ -212,7 +212,7 @@ _ENDS = set("。；！？：:;!?）)")
 
 
 def join_wraps(text: str) -> tuple[str, list[int]]:
-    """Join lines that a PDF broke mid-sentence ("回应社会\\n关切48条"); returns the joined
+    """Join lines that a PDF broke mid-sentence ("回应社会\\n关切N条"); returns the joined
     text and, for each of its characters, the original line number."""
     lines = text.split("\n")
     out: list[str] = []

@@ -1,5 +1,5 @@
 """Table 2 written as sentences: some reports give section 二 as prose instead of a table
-("本年出台行政规范性文件：制发件数2件，废止件数1件，现行有效件数22件。行政许可…处理决定数量450项").
+("行政规范性文件：制发件数N件，废止件数N件，现行有效件数N件。行政许可…处理决定数量N项").
 Each figure is read by its row word (规章, 行政规范性文件, 行政许可 …) and its column word
 (制发, 废止, 现行有效, 处理决定, 收费金额) in the same sentence; nothing else is taken."""
 
