@@ -37,6 +37,20 @@ def _fmt(n: int | float) -> str:
     return f"{n:g}" if isinstance(n, float) else str(n)
 
 
+def uncertain_cells(r: Report) -> set[str]:
+    """Cells our reading placed without the labels saying where (by position): a sum that
+    breaks over them is first a doubt about the reading, not the agency's error."""
+    return {c for f in r.findings if f.rule == "cells_by_position" for c in f.cells}
+
+
+def _rule_for(rule: str, cells: tuple[str, ...], doubt: str | None, uncertain: set[str]) -> tuple[str, str]:
+    """(rule, severity) of a broken identity: the reading's doubt when it involves a cell
+    placed by position."""
+    if doubt and uncertain & set(cells):
+        return doubt, "warning"
+    return rule, "error"
+
+
 def _sum_check(
     total: Value | None,
     parts: list[tuple[str, Value | None]],
@@ -44,6 +58,8 @@ def _sum_check(
     rule: str,
     what: str,
     out: list[Finding],
+    doubt: str | None = None,
+    uncertain: set[str] = frozenset(),
 ) -> None:
     """total = sum(parts). NULL parts: only a sum that already exceeds the total is an error."""
     t = _v(total)
@@ -58,27 +74,31 @@ def _sum_check(
     if not known:
         out.append(Finding(rule, "warning", f"{what}：总计为 {_fmt(t)}，但各分项均空白，无法核对", cells))
         return
+    rid, sev = _rule_for(rule, cells, doubt, uncertain)
+    why = "（其中有按位置读取的单元格，可能是读取有误，请核对原文）" if rid != rule else ""
     if len(known) == len(vals):
         if abs(s - t) > 1e-6:
-            out.append(Finding(rule, "error", f"{what}：各项之和为 {_fmt(s)}，但总计印为 {_fmt(t)}", cells))
+            out.append(Finding(rid, sev, f"{what}：各项之和为 {_fmt(s)}，但总计印为 {_fmt(t)}{why}", cells))
     elif s > t + 1e-6:
-        out.append(Finding(rule, "error", f"{what}：已填各项之和 {_fmt(s)} 已超过总计 {_fmt(t)}", cells))
+        out.append(Finding(rid, sev, f"{what}：已填各项之和 {_fmt(s)} 已超过总计 {_fmt(t)}{why}", cells))
 
 
 def check_t3(r: Report, out: list[Finding]) -> None:
     t3 = r.t3
+    doubt, uncertain = "reading_sums_break", uncertain_cells(r)
     for col in T3_COLUMN_KEYS:
         a, b, c, d = (_v(t3[k][col]) for k in ("new_received", "carried_over", "total_processed", "carried_forward"))
         if None not in (a, b, c, d) and abs((a + b) - (c + d)) > 1e-6:
+            keys = ("new_received", "carried_over", "total_processed", "carried_forward")
+            cells = tuple(f"t3.{k}.{col}" for k in keys)
+            rid, sev = _rule_for("t3_balance", cells, doubt, uncertain)
             out.append(
                 Finding(
-                    "t3_balance",
-                    "error",
+                    rid,
+                    sev,
                     f"表三“{COL_CN[col]}”列不平衡：本年新收 {a} ＋ 上年结转 {b} ＝ {a + b}，"
                     f"而办理结果总计 {c} ＋ 结转下年度 {d} ＝ {c + d}",
-                    tuple(
-                        f"t3.{k}.{col}" for k in ("new_received", "carried_over", "total_processed", "carried_forward")
-                    ),
+                    cells,
                 )
             )
     for row in T3_ROW_KEYS:
@@ -92,6 +112,8 @@ def check_t3(r: Report, out: list[Finding]) -> None:
             "t3_row_sum",
             f"表三“{ROW_CN[row]}”行",
             out,
+            doubt,
+            uncertain,
         )
     for col in T3_COLUMN_KEYS:
         if t3["total_processed"][col] is None and all(t3[k][col] is None for k in T3_OUTCOME_ROWS):
@@ -103,6 +125,8 @@ def check_t3(r: Report, out: list[Finding]) -> None:
             "t3_outcome_sum",
             f"表三“{COL_CN[col]}”列办理结果",
             out,
+            doubt,
+            uncertain,
         )
     for row in T3_ROW_KEYS:
         for col in T3_COLUMN_KEYS:
@@ -119,11 +143,14 @@ def check_t3(r: Report, out: list[Finding]) -> None:
 
 
 def check_t4(r: Report, out: list[Finding]) -> None:
+    doubt, uncertain = "reading_sums_break", uncertain_cells(r)
     for g in T4_GROUPS:
         parts = [(f"t4.{g}_{s}", r.t4[f"{g}_{s}"]) for s in ("upheld", "corrected", "other", "pending")]
         if r.t4[f"{g}_total"] is None and all(p is None for _, p in parts):
             continue
-        _sum_check(r.t4[f"{g}_total"], parts, f"t4.{g}_total", "t4_group_sum", f"表四“{GROUP_CN[g]}”", out)
+        _sum_check(
+            r.t4[f"{g}_total"], parts, f"t4.{g}_total", "t4_group_sum", f"表四“{GROUP_CN[g]}”", out, doubt, uncertain
+        )
     for k, x in r.t4.items():
         v = _v(x)
         if v is not None and (v < 0 or v != int(v)):

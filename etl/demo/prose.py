@@ -4,6 +4,7 @@ differs from year to year (a copied report is a defect, injected on purpose)."""
 from __future__ import annotations
 
 import random
+import zlib
 
 ACTIVE = [
     "坚持以公开为常态、不公开为例外，围绕中心工作及时准确发布政府信息",
@@ -73,18 +74,56 @@ def picks(rng: random.Random) -> dict[str, list[str]]:
     }
 
 
+# Ways real reports state each count (etl.extract.prose reads every one of them exactly). {n} is the
+# count; {a} and {b} are two parts that add up to it, stated after it ("其中…") or as forms.
+INFO = (
+    "全年主动公开政府信息{n}条",
+    "{y}年，通过政府门户网站主动公开政府信息{n}条",
+    "全年共主动公开各类政府信息{n}条，其中政策文件{a}条、工作动态{b}条",
+    "通过门户网站、政务新媒体等渠道主动公开政府信息共计{n}条",
+    "本年度累计主动公开政务信息{n}条",
+    "主动公开政府信息{n}条，内容涵盖机构职能、政策文件、财政预决算等",
+)
+POLICY = (
+    "发布政策解读信息{n}条",
+    "全年发布政策解读{n}篇",
+    "围绕重要政策文件，解读政策性文件{n}个",
+    "制作图文解读{a}篇、视频解读{b}个",
+    "共发布解读材料{n}篇",
+    "对{n}件政策文件进行解读",
+)
+RESPONSES = ("回应社会关切{n}条", "回应公众关注热点{n}个", "主动回应社会关切{n}次")
+APPLIED = (
+    "全年共收到政府信息公开申请{n}件，均已按期答复",
+    "本年度共受理依申请公开{n}件，均在法定期限内办结",
+    "全年新收政府信息公开申请{n}件",
+    "共收到{n}件政府信息公开申请，均已按时答复",
+)
+NONE_APPLIED = ("全年未收到政府信息公开申请", "本年度没有收到政府信息公开申请", "全年新收政府信息公开申请0件")
+FEE = ("本年度未收取政府信息公开信息处理费。", "本年度没有产生信息处理费。", "{y}年，无收取信息处理费情况。")
+
+
+def _say(rng: random.Random, forms: tuple[str, ...], n: int, year: int) -> str:
+    """One of the forms, with the count; forms that need two parts only for counts of two or more."""
+    usable = [f for f in forms if "{a}" not in f or n >= 2]
+    a = max(1, n // 3) if n >= 2 else 0
+    return rng.choice(usable).format(n=n, a=a, b=n - a, y=year)
+
+
 def sections(
     agency: str, year: int, p: dict[str, list[str]], n: dict[str, int], review: int, lit: int
 ) -> dict[str, str]:
-    """Section texts: 1 (with sub-heads), 5 and 6. Counts come from `n` (what the prose states)."""
+    """Section texts: 1 (with sub-heads), 5 and 6. Counts come from `n` (what the prose states),
+    each in one of the ways real reports state it. The way is drawn from the year's picks, so a
+    copied report copies it too."""
+    say = random.Random(zlib.crc32("".join(p["active"] + p["apply"]).encode()))
     active = "；".join(p["active"])
-    facts = (
-        f"{year}年，全年主动公开政府信息{n['info_published_total']}条，发布政策解读信息{n['policy_interpretations']}条"
-    )
+    facts = f"{year}年，{_say(say, INFO, n['info_published_total'], year)}。"
+    facts += _say(say, POLICY, n["policy_interpretations"], year)
     if "responses_to_concerns" in n:
-        facts += f"，回应社会关切{n['responses_to_concerns']}条"
+        facts += "，" + _say(say, RESPONSES, n["responses_to_concerns"], year)
     apps = n["applications_received_text"]
-    apply_fact = f"全年共收到政府信息公开申请{apps}件，均已按期答复" if apps else "全年未收到政府信息公开申请"
+    apply_fact = _say(say, APPLIED, apps, year) if apps else say.choice(NONE_APPLIED)
     cases = (
         f"全年发生政府信息公开行政复议{review}件、行政诉讼{lit}件"
         if review or lit
@@ -107,5 +146,5 @@ def sections(
             ]
         ),
         "5": f"一是{p['problems'][0]}；二是{p['problems'][1]}。{'；'.join(p['improve'])}。",
-        "6": "本年度未收取政府信息公开信息处理费。",
+        "6": _say(say, FEE, 0, year),
     }

@@ -8,6 +8,7 @@ import html as htmlmod
 import random
 from dataclasses import dataclass
 
+from etl.demo.labels import Chooser, canonical, chooser
 from etl.registry.fields import T3_COLUMN_KEYS, T4_GROUPS, T4_SUFFIX_LABELS
 
 Cell = tuple[str, int, int]  # text, colspan, rowspan
@@ -42,7 +43,7 @@ def fmt_num(v: object, blank: str) -> str:
     return str(v)
 
 
-def t2_rows(p: Printed) -> Rows:
+def t2_rows(p: Printed, lab: Chooser = canonical) -> Rows:
     n = lambda k: fmt_num(p.t2.get(k), p.blank)  # noqa: E731
     if p.fmt == "2019":
         return [
@@ -65,21 +66,33 @@ def t2_rows(p: Printed) -> Rows:
             [c("信息内容"), c("采购项目数量"), c("采购总金额", 2)],
             [c("政府集中采购"), c(5), c("86.5万元", 2)],
         ]
+    col = lambda k, w: c(lab("t2_column", k, w))  # noqa: E731
+    row = lambda k, w: c(lab("t2_row", k, w))  # noqa: E731
     return [
         [c("第二十条第（一）项", 4)],
-        [c("信息内容"), c("本年制发件数"), c("本年废止件数"), c("现行有效件数")],
-        [c("规章"), c(n("regulations_issued")), c(n("regulations_repealed")), c(n("regulations_valid"))],
-        [c("行政规范性文件"), c(n("normative_issued")), c(n("normative_repealed")), c(n("normative_valid"))],
+        [c("信息内容"), col("issued", "本年制发件数"), col("repealed", "本年废止件数"), col("valid", "现行有效件数")],
+        [
+            row("regulations", "规章"),
+            c(n("regulations_issued")),
+            c(n("regulations_repealed")),
+            c(n("regulations_valid")),
+        ],
+        [
+            row("normative", "行政规范性文件"),
+            c(n("normative_issued")),
+            c(n("normative_repealed")),
+            c(n("normative_valid")),
+        ],
         [c("第二十条第（五）项", 4)],
-        [c("信息内容"), c("本年处理决定数量", 3)],
-        [c("行政许可"), c(n("licensing_decisions"), 3)],
+        [c("信息内容"), c(lab("t2_column", "decisions", "本年处理决定数量"), 3)],
+        [row("licensing", "行政许可"), c(n("licensing_decisions"), 3)],
         [c("第二十条第（六）项", 4)],
-        [c("信息内容"), c("本年处理决定数量", 3)],
-        [c("行政处罚"), c(n("punishment_decisions"), 3)],
-        [c("行政强制"), c(n("coercion_decisions"), 3)],
+        [c("信息内容"), c(lab("t2_column", "decisions", "本年处理决定数量"), 3)],
+        [row("punishment", "行政处罚"), c(n("punishment_decisions"), 3)],
+        [row("coercion", "行政强制"), c(n("coercion_decisions"), 3)],
         [c("第二十条第（八）项", 4)],
-        [c("信息内容"), c("本年收费金额（单位：万元）", 3)],
-        [c("行政事业性收费"), c(n("fees_wan"), 3)],
+        [c("信息内容"), c(lab("t2_column", "amount", "本年收费金额（单位：万元）"), 3)],
+        [row("fees", "行政事业性收费"), c(n("fees_wan"), 3)],
     ]
 
 
@@ -114,14 +127,21 @@ _T3_OUTCOMES = [
 ]
 
 
-def t3_rows(p: Printed) -> Rows:
+def t3_rows(p: Printed, lab: Chooser = canonical) -> Rows:
     vals = lambda row: [c(fmt_num(p.t3[row][k], p.blank)) for k in T3_COLUMN_KEYS]  # noqa: E731
+    head = lambda k, w: lab("t3_column", k, w)  # noqa: E731
     rows: Rows = [
         [c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), c("申请人情况", 7)],
-        [c("自然人", 1, 2), c("法人或其他组织", 5), c("总计", 1, 2)],
-        [c("商业企业"), c("科研机构"), c("社会公益组织"), c("法律服务机构"), c("其他")],
-        [c("一、本年新收政府信息公开申请数量", 3)] + vals("new_received"),
-        [c("二、上年结转政府信息公开申请数量", 3)] + vals("carried_over"),
+        [c(head("natural_person", "自然人"), 1, 2), c("法人或其他组织", 5), c(head("total", "总计"), 1, 2)],
+        [
+            c(head("commercial", "商业企业")),
+            c(head("research", "科研机构")),
+            c(head("social_welfare", "社会公益组织")),
+            c(head("legal_service", "法律服务机构")),
+            c(head("other_org", "其他")),
+        ],
+        [c(lab("t3_row", "new_received", "一、本年新收政府信息公开申请数量"), 3)] + vals("new_received"),
+        [c(lab("t3_row", "carried_over", "二、上年结转政府信息公开申请数量"), 3)] + vals("carried_over"),
     ]
     outcomes = list(_T3_OUTCOMES)
     if p.fmt == "2019":
@@ -132,21 +152,23 @@ def t3_rows(p: Printed) -> Rows:
         if i == 0:
             row.append(c("三、本年度办理结果", 1, len(outcomes)))
         if item is None:
-            row.append(c(group, 2))
+            row.append(c(lab("t3_row", key, group) if key != "other_other" else group, 2))
         else:
             if group is not None:
                 row.append(c(group, 1, span))
-            row.append(c(item))
+            row.append(c(lab("t3_row", key, item)))
         rows.append(row + vals(key))
-    rows.append([c("四、结转下年度继续办理", 3)] + vals("carried_forward"))
+    rows.append([c(lab("t3_row", "carried_forward", "四、结转下年度继续办理"), 3)] + vals("carried_forward"))
     return rows
 
 
-def t4_rows(p: Printed) -> Rows:
-    sub = [c(s.zh) for s in T4_SUFFIX_LABELS]
+def t4_rows(p: Printed, lab: Chooser = canonical) -> Rows:
+    words = [lab("t4_suffix", s.key, s.zh) for s in T4_SUFFIX_LABELS]
+    sub = [c(w) for w in words]
+    direct, after = lab("t4_group", "lit_direct", "未经复议直接起诉"), lab("t4_group", "lit_after_review", "复议后起诉")
     return [
-        [c("行政复议", 5), c("行政诉讼", 10)],
-        [c(s.zh, 1, 2) for s in T4_SUFFIX_LABELS] + [c("未经复议直接起诉", 5), c("复议后起诉", 5)],
+        [c(lab("t4_group", "review", "行政复议"), 5), c("行政诉讼", 10)],
+        [c(w, 1, 2) for w in words] + [c(direct, 5), c(after, 5)],
         sub + sub,
         [c(fmt_num(p.t4[f"{g}_{s}"], p.blank)) for g in T4_GROUPS for s in (x.key for x in T4_SUFFIX_LABELS)],
     ]
@@ -211,6 +233,15 @@ def _signature(p: Printed) -> list[str]:
     return [p.agency, f"{y}年{m}月{d}日"]
 
 
+def issuer(p: Printed) -> str:
+    """The publisher as the page's metadata names it: the agency with its place in front
+    ("江西省南昌市" + "西湖区人民政府办公室"), as sites print it beside 发布机构 or in the breadcrumb."""
+    for k in range(len(p.address), 0, -1):
+        if p.agency.startswith(p.address[-k:]):
+            return p.address[:-k] + p.agency
+    return p.address + p.agency
+
+
 def _blocks(p: Printed):
     """The document in order: ('p', text) paragraphs and ('t', rows) tables."""
     yield "title", f"{p.agency}{p.year}年政府信息公开工作年度报告"
@@ -219,12 +250,13 @@ def _blocks(p: Printed):
     yield "p", "一、总体情况"
     for para in p.sections["1"].split("\n"):
         yield "p", para
+    lab = chooser(p.agency, p.year, p.fmt)
     yield "p", "二、主动公开政府信息情况"
-    yield "t", t2_rows(p)
+    yield "t", t2_rows(p, lab if p.fmt == "2021" else canonical)
     yield "p", "三、收到和处理政府信息公开申请情况"
-    yield "t", t3_rows(p)
+    yield "t", t3_rows(p, lab)
     yield "p", "四、政府信息公开行政复议、行政诉讼情况"
-    yield "t", t4_rows(p)
+    yield "t", t4_rows(p, lab)
     yield "p", "五、存在的主要问题及改进情况"
     yield "p", p.sections["5"]
     yield "p", "六、其他需要报告的事项"
@@ -233,9 +265,14 @@ def _blocks(p: Printed):
         yield "p", line
 
 
+def _dump_header(p: Printed) -> list[str]:
+    """Text saved from a page keeps the page's metadata above the report."""
+    return [f"发布机构：{issuer(p)}", f"发布日期：{p.publish_date}", ""]
+
+
 def text_tabs(p: Printed, rng: random.Random) -> str:
     """The sample report's layout: one cell per line, tab-indented, a blank line after each row."""
-    out: list[str] = []
+    out: list[str] = _dump_header(p)
     for kind, body in _blocks(p):
         if kind != "t":
             out.append(body)
@@ -249,7 +286,7 @@ def text_tabs(p: Printed, rng: random.Random) -> str:
 
 
 def text_pipe(p: Printed, rng: random.Random) -> str:
-    out: list[str] = []
+    out: list[str] = _dump_header(p)
     for kind, body in _blocks(p):
         if kind != "t":
             out.append(body)
@@ -302,7 +339,7 @@ def html_portal(p: Printed, rng: random.Random) -> str:
         f"<li>政府信息公开年报</li><li>{p.year - 1}年年报 浏览 {rng.randint(100, 9000)} 次</li></ul></div>"
     )
     meta = (
-        f'<div class="info">发布时间：{p.publish_date} 来源：{htmlmod.escape(p.agency)} '
+        f'<div class="info">发布时间：{p.publish_date} 来源：{htmlmod.escape(issuer(p))} '
         f"浏览次数：{rng.randint(10, 3000)}</div>"
     )
     article = (
@@ -316,7 +353,10 @@ def html_portal(p: Printed, rng: random.Random) -> str:
 
 
 def html_plain(p: Printed, rng: random.Random) -> str:
-    crumbs = '<div class="position">当前位置：首页 &gt; 政府信息公开 &gt; 政府信息公开年报</div>'
+    crumbs = (
+        f'<div class="position">当前位置：首页 &gt; {htmlmod.escape(issuer(p))} &gt; 政府信息公开 &gt; '
+        "政府信息公开年报</div>"
+    )
     article = f'<div class="content">{_article(p, "border=0", "&nbsp;", "h2")}</div>'
     foot = '<div class="bottom">关于我们 | 网站地图 | 联系我们</div>'
     return _page(f"{p.year}年政府信息公开工作年度报告", crumbs, article, foot)
@@ -326,7 +366,7 @@ def html_trs(p: Printed, rng: random.Random) -> str:
     info = (
         f'<table class="xxgk_table"><tr><td>索引号：</td>'
         f"<td>{rng.randint(10**8, 10**9)}/{p.year + 1}-00{rng.randint(1, 99)}"
-        f"</td><td>发布机构：</td><td>{htmlmod.escape(p.agency)}</td></tr><tr><td>发布日期：</td><td>{p.publish_date}</td>"
+        f"</td><td>发布机构：</td><td>{htmlmod.escape(issuer(p))}</td></tr><tr><td>发布日期：</td><td>{p.publish_date}</td>"
         f"<td>文号：</td><td>无</td></tr></table>"
     )
     article = f'<div class="TRS_Editor">{_article(p, "border=1 width=100%", "", "p")}</div>'
@@ -342,6 +382,7 @@ def docx_bytes(p: Printed, rng: random.Random) -> bytes:
     import docx
 
     d = docx.Document()
+    d.add_paragraph(f"发布机构：{issuer(p)}")  # the file as a site offers it, its publisher above
     for kind, body in _blocks(p):
         if kind == "title":
             d.add_heading(body, level=1)

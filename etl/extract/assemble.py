@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from etl.errors import NotAReport
-from etl.extract.metadata import agency_from_text, find_title, publish_date, section_lines, statistics_year
+from etl.extract.metadata import (
+    agency_from_text,
+    find_title,
+    publish_date,
+    section_lines,
+    statistics_year,
+    trusted_names,
+)
 from etl.extract.places import gazetteer, place
 from etl.extract.prose import case_counts, find_metrics
+from etl.extract.reflow import reflow, remap
 from etl.extract.rows import grid_rows, is_prose, text_rows
+from etl.extract.t2prose import t2_from_prose
 from etl.extract.tables import TableResult, map_rows
-from etl.model import Document, Finding, Report
+from etl.model import Document, Finding, ProseCount, Report, Value
 from etl.registry.fields import TABLE_TITLES
 
-_TABLE_START = re.compile(r"第二十条|信息内容|申请人情况|本年新收|勾稽关系")
+_TABLE_START = re.compile(r"第二十条|信息内容|申请人情况|本年新收|[勾钩]稽关系")
 
 
 def _table_zone(lines: tuple[str, ...], sections: dict[int, int]) -> tuple[int, int]:
@@ -49,6 +59,10 @@ def _tables(doc: Document, sections: dict[int, int]) -> tuple[TableResult, tuple
 
 _PERIOD_WORDS = re.compile(r"统计(期限|时限|期间|时间)|所列数据")
 _NAMES_REPORT = re.compile(r"20\d\d\s*年度?政府信息公开(工作)?(年度)?报告")
+# the notices that prescribe the report's format, or the report saying it is one
+_CITES_FORMAT = re.compile(
+    r"国办公开办函\s*[〔\[【(（]\s*20(?:19|21)\s*[〕\]】)）]|年度报告格式|编制本年度报告|编制本报告"
+)
 _REPORT_WORDS = ("政府信息公开条例", "年度报告", "依申请公开", "主动公开", "政府信息公开")
 
 
@@ -57,6 +71,7 @@ def _looks_like_report(text: str, has_title: bool, sections: dict[int, int], tab
     period) and speaks of 政府信息公开; a news article about 政务公开 does not do both."""
     structure = 3 * has_title + 3 * tables + len(sections) + 2 * bool(_PERIOD_WORDS.search(text[:6000]))
     structure += 2 * bool(_NAMES_REPORT.search(text[:6000]))
+    structure += 2 * bool(_CITES_FORMAT.search(text[:3000]))
     words = sum(1 for w in _REPORT_WORDS if w in text)
     return structure >= 1 and structure + words >= 4 and words >= 1
 
@@ -101,18 +116,49 @@ def _as_printed(name: str, doc: Document) -> str:
 
 
 def parse_document(doc: Document) -> Report:
+    cut = reflow(doc.lines)
+    if cut is None:
+        return _parse(doc)
+    lines, where = cut
+    # line n of the cut text came from line where[n-1] of the document: locations point there
+    return _relocate(_parse(dataclasses.replace(doc, lines=lines, original=())), where, doc)
+
+
+def _relocate(r: Report, where: tuple[int, ...], doc: Document) -> Report:
+    def v(x: Value | None) -> Value | None:
+        return None if x is None else Value(x.value, x.raw, remap(x.loc, where))
+
+    return dataclasses.replace(
+        r,
+        t2={k: v(x) for k, x in r.t2.items()},
+        t3={row: {c: v(x) for c, x in cols.items()} for row, cols in r.t3.items()},
+        t4={k: v(x) for k, x in r.t4.items()},
+        narrative={k: ProseCount(m.value, m.evidence, remap(m.loc, where)) for k, m in r.narrative.items()},
+        findings=tuple(dataclasses.replace(f, cells=tuple(remap(c, where) for c in f.cells)) for f in r.findings),
+        text="\n".join(doc.lines),
+    )
+
+
+def _parse(doc: Document) -> Report:
     lines = doc.lines
     text = "\n".join(lines)
     sections = section_lines(lines)
     res, (zs, ze) = _tables(doc, sections)
+    if not res.t2_rows and 2 in sections:  # table 2 written as sentences
+        t2 = t2_from_prose(lines, sections[2], min([n for n in (sections.get(3), ze) if n] or [len(lines) + 1]))
+        if t2:
+            res.t2.update(t2)
+            res.t2_rows.update(k.rsplit("_", 1)[0] for k in t2)
+            res.t2_style = res.t2_style or "2021"
     title = find_title(lines)
     found_tables = bool(res.t2_rows or res.t3_rows or res.t4_found)
     if not _looks_like_report(text, title is not None, sections, found_tables):
         raise NotAReport("不是政府信息公开工作年度报告：找不到报告标题、“总体情况”等部分标题或统计表", file=doc.source)
 
     agency = (title.agency if title else None) or agency_from_text(lines)
+    named = agency  # simplified characters, for the gazetteer
     if agency:
-        agency = _fuller_agency(agency, text)
+        agency = named = _fuller_agency(agency, text)
         if doc.traditional:
             agency = _as_printed(agency, doc)
     period_year = statistics_year(text)
@@ -123,14 +169,22 @@ def parse_document(doc: Document) -> Report:
         year = int(m.group(1)) if m else None
     pub, _ = publish_date(lines, doc.page_meta)
 
-    head = "\n".join(lines[:80])
-    where = place(agency, title.text if title else None, head)
+    reading = place(named, title.text if title else None, trusted_names(lines, doc.page_meta), text[:4000])
+    where = reading.placement
+    place_findings = (
+        (Finding("place_uncertain", "warning", reading.doubt, ("province", "city", "county")),) if reading.doubt else ()
+    )
 
     if zs:
-        prose = "\n".join(ln if not (zs <= i + 1 < ze) or is_prose(ln) else "" for i, ln in enumerate(lines))
+        headings = set(sections.values())  # kept: they tell the prose what each part is about
+        prose = "\n".join(
+            ln if not (zs <= i + 1 < ze) or is_prose(ln) or i + 1 in headings else "" for i, ln in enumerate(lines)
+        )
     else:
         prose = text
-    metrics = find_metrics(prose)
+    new, carried = res.t3["new_received"]["total"], res.t3["carried_over"]["total"]
+    table_new = new.value if new is not None and carried is not None and carried.value == 0 else None
+    metrics, prose_findings = find_metrics(prose, year, table_new)
     found = set(sections)
     if res.t2_rows:
         found.add(2)
@@ -154,7 +208,7 @@ def parse_document(doc: Document) -> Report:
         t3=res.t3,
         t4=res.t4,
         narrative=metrics,
-        findings=tuple(res.findings) + table_presence(res),
+        findings=tuple(res.findings) + tuple(prose_findings) + place_findings + table_presence(res),
         title_year=title_year,
         period_year=period_year,
         narrative_counts=case_counts(prose),

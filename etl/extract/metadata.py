@@ -51,7 +51,7 @@ SECTION_PATTERNS = {
     3: re.compile(r"收到和处理政府信息公开申请(的)?情况"),
     4: re.compile(r"行政复议[、和及或]?.{0,6}行政诉讼|行政复议、行政诉讼"),
     5: re.compile(r"存在(的)?主要问题|存在问题|主要问题及改进"),
-    6: re.compile(r"其他需要报告的事项|其它需要报告的事项|其他需要报告事项"),
+    6: re.compile(r"其[他它]需要报告的?事项|需要说明的其[他它]事项"),
 }
 _NUMERAL = "一二三四五六"
 
@@ -68,7 +68,7 @@ def find_title(lines: tuple[str, ...], limit: int = 40) -> Title | None:
     """The report's title: the first short line naming the annual report, joined with the
     line before or after when the title is broken over two lines."""
     for i, raw in enumerate(lines[:limit]):
-        line = raw.strip()
+        line = raw.strip().lstrip("#").strip()  # markdown conversions print the title as "# …"
         if not line or len(line) > 90 or "位置" in line or line.count(">") >= 2:
             continue  # breadcrumbs: 首页>政务公开>…>政府信息公开年报
         if not _TITLE.search(line) and not re.search(r"年度报告$|工作年度$", line):
@@ -101,7 +101,10 @@ def clean_agency(name: str) -> str | None:
     name = _NOISE.sub("", name)
     name = re.sub(r"\s+", "", name)
     name = re.sub(r"^[\d\s.、:：|]+", "", name)
+    name = re.sub(r"^(?:年度?|了|按照|根据|依据|现将|我[局委办厅]?|本)", "", name).lstrip("《“")
     if len(name) < 2 or len(name) > 40:
+        return None
+    if re.search(r"[，,。；;:：>»/\d《》]", name):  # a clause or a breadcrumb, not a name
         return None
     return name
 
@@ -122,9 +125,12 @@ def agency_from_title(text: str) -> str | None:
         name = clean_agency(after[: k.start()]) if k else None
         if name and k and after[k.start() :].startswith("政府") and name.endswith(("市", "省", "县", "区", "州")):
             name += "人民政府"  # 上海市政府信息公开… names the government
-    if name and name.endswith(("市", "县", "区", "旗", "州")) and re.match(r"政府信息", t[m.end() :]):
-        name += "人民政府"
+    if name and _GOVERNMENT_OF.search(name) and re.match(r"政府信息", t[m.end() :]):
+        name += "人民政府"  # "河北省2019年政府信息公开…" is the provincial government's report
     return name
+
+
+_GOVERNMENT_OF = re.compile(r"(?<!开发)(?<!新)(?<!园)(?<!实验)(?<!试验)(?<!示范)(?<!高新)[市县区旗州省盟]$|自治区$")
 
 
 _AGENCY_IN_TEXT = (
@@ -145,16 +151,23 @@ def agency_from_text(lines: tuple[str, ...]) -> str | None:
     head = "\n".join(lines[:60])
     for pat in _AGENCY_IN_TEXT:
         for m in pat.finditer(head):
-            name = clean_agency(m.group(1))
-            if name and name.endswith(_ORG_END) and not name.startswith(("本", "我", "各")):
+            name = _named(m.group(1))
+            if name and name.endswith(_ORG_END):
                 return name
-    m = _ORG.search(head)
-    if m:
-        return clean_agency(_after_boundary(m.group(1)))
+    for m in _ORG.finditer(head):
+        name = _named(_after_boundary(m.group(1)))
+        if name:
+            return name
     m = re.search(r"([\u4e00-\u9fa5]{2,8}(?:镇|乡|街道))(?:政府|人民政府)?(?:信息公开|政府信息公开)工作", head)
-    if m:
-        return _after_boundary(m.group(1))
-    return None
+    return _named(_after_boundary(m.group(1))) if m else None
+
+
+def _named(name: str) -> str | None:
+    """A name, not a pronoun ("我局", "本机关") or a clause ending in one ("同时对我局")."""
+    name = clean_agency(name) if name else None
+    if not name or re.search(r"[我本各该]", name[:3]) or re.match(r"^(?:同时|对|在|为)", name):
+        return None
+    return name
 
 
 _BOUNDARY = re.compile(r".*(?:的|从|由|在|向|将|了|是|请|把|被|给|可|为|完善|健全|推进|加强|提升|做好|落实|全面)")
@@ -208,7 +221,7 @@ def section_lines(lines: tuple[str, ...]) -> dict[int, int]:
     numbered or not; the preamble that lists all six sections in one sentence is not."""
     found: dict[int, int] = {}
     for i, raw in enumerate(lines):
-        line = raw.strip().lstrip("|").strip()
+        line = raw.strip().lstrip("|#").strip()  # markdown conversions print "## 五、…"
         if not line or len(line) > 40:
             continue
         if line.count("情况") > 2 or "、" in line[3:] and line.count("、") > 2:
@@ -224,3 +237,32 @@ def section_lines(lines: tuple[str, ...]) -> dict[int, int]:
             found[no] = i + 1
             break
     return found
+
+
+_META_NAME = re.compile(
+    r"(发布机构|发文机关|发文单位|发布单位|信息来源|来源|所属机构|公开主体|主办单位|责任单位)\s*[:：|]\s*"
+    r"([\u4e00-\u9fa5（）()]{2,40})"
+)
+_CRUMB = re.compile(r"[>»＞›]")
+_ORG_LINE = re.compile(r"^([\u4e00-\u9fa5（）()]{2,40}?)\s*(?:20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*$")
+
+
+def trusted_names(lines: tuple[str, ...], page_meta: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """Where the page names the agency itself: metadata (发布机构, 来源 …) and the breadcrumb in
+    the first lines, and the signature above the date at the end. Not the prose, not an address."""
+    out = [v for k, v in page_meta if _META_NAME.match(f"{k}：{v}") or k == "位置"]
+    for line in lines[:25]:
+        out += [m.group(2) for m in _META_NAME.finditer(line)]
+        if len(_CRUMB.findall(line)) >= 2 and len(line) < 120:
+            out.append(line)
+    tail = [ln.strip() for ln in lines if ln.strip()][-6:]
+    for i, line in enumerate(tail):
+        dated = re.search(r"(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", line)
+        if not dated:
+            continue
+        before = line[: dated.start()].strip()
+        name = before.rsplit("。", 1)[-1].strip() if before else (tail[i - 1] if i else "")
+        m = _ORG_LINE.match(name)
+        if m and m.group(1).endswith(_ORG_END):
+            out.append(m.group(1))
+    return out

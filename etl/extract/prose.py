@@ -1,155 +1,245 @@
-"""Counts stated in the report's prose, each with the sentence it came from.
+"""The counts a report states in its prose (section 一, and 六 for the fee), read as a careful
+person reads them: by what each count counts (its subject: the verb, the thing counted, the
+channel), not by the sentences of any one report.
 
-Precision first: a metric is reported only when the prose states it once, exactly. "40余条"
-is approximate and never reported; two different candidate totals report nothing."""
+- A stated total beats its breakdown; a part ("其中…", a channel's or a topic's count) is not a
+  total; a count over the years ("历年累计", "截至目前") is not the year's.
+- Approximate counts (约, 近, 余, 多, in 万) are not counts.
+- Where candidates compete and nothing tells them apart, the metric is NULL and a `reading`
+  finding (prose_count_ambiguous) names the candidates: never a guess.
+
+Each metric's rule is a function of the clause properties in etl.extract.clauses."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from etl.model import ProseCount
-
-_N = r"(\d[\d,]*)\s*"
-_APPROX_AFTER = re.compile(r"^\s*(余|多|左右|以上|万|千)")
-_COMBINED_BEFORE = re.compile(r"(及|和|与)$")
-
-# (metric, pattern, priority) -- a higher priority candidate wins over lower ones
-PATTERNS: dict[str, tuple[tuple[re.Pattern, int], ...]] = {
-    "info_published_total": (
-        (re.compile(r"(?:总计|合计)共?(?:公开|发布)?[^。；，,\d]{0,10}?" + _N + r"[条件]"), 10),
-        (re.compile(r"信息(?:数)?(?:总数|总计|总量)(?:为|达)?\s*" + _N + r"[条件]"), 8),
-        (
-            re.compile(r"(?:公开|发布)[^。；，,\d]{0,16}?信息(?:数为|数)?(?:共计|共|总计)?\s*" + _N + r"[条件]"),
-            2,
-        ),
-        (re.compile(r"信息发布\s*" + _N + r"条"), 2),
-        (re.compile(r"(?:公开|发布)\s*" + _N + r"条"), 0),
-    ),
-    "policy_interpretations": (
-        (re.compile(r"政策解读类?(?:信息|材料|稿件|文章)?(?:共计|共|发布)?\s*" + _N + r"[条篇件次期个]"), 2),
-        (
-            re.compile(
-                r"(?:发布|开展|刊发|制作)[^。；，,\d]{0,6}?解读类?(?:信息|材料|稿件)?(?:共计|共)?\s*"
-                + _N
-                + r"[条篇件次]"
-            ),
-            1,
-        ),
-        (re.compile(r"解读类?信息(?:发布|共计|共)?\s*" + _N + r"[条篇件次]"), 1),
-    ),
-    "responses_to_concerns": (
-        (re.compile(r"回应(?:社会|公众)?关切(?:信息|问题)?(?:共计|共)?\s*" + _N + r"[条件次个]"), 1),
-    ),
-    "applications_received_text": (
-        (
-            re.compile(
-                r"(?:收到|受理|接收|接到|新收)[^。；，,\d]{0,14}?(?:政府信息公开|信息公开|依申请公开)?申请(?:共计|共)?\s*"
-                + _N
-                + r"[件条个宗]"
-            ),
-            2,
-        ),
-        (
-            re.compile(r"(?:收到|受理|办理)(?:和处理)?依申请公开(?:申请|事项)?(?:共计|共)?\s*" + _N + r"[件条个宗]"),
-            1,
-        ),
-    ),
-}
-# words that make a count something other than the metric ("解读信息发布10条" is not the total)
-_NOT_INFO = re.compile(r"解读|回应|留言|微博|微信|公众号|头条|抖音|报道|稿件|简报|视频|图片|咨询|建议|提案|申请")
-_TOTAL_HINT = re.compile(r"主动|共|累计|全年|总共")
-_NONE_RECEIVED = re.compile(
-    r"(未收到|没有收到|无)[^。；，,\d]{0,12}?(政府信息公开|依申请公开|信息公开)[^。；，,\d]{0,6}?申请"
-    r"|依申请公开(?:政府信息)?(?:申请)?(?:共计|共)?\s*0\s*件"
+from etl.extract.clauses import Mention, last_item, mentions
+from etl.extract.countkinds import (
+    _FEE_AMOUNT,
+    _FEE_NONE,
+    _FEE_RULE,
+    _FORM,
+    _NONE_RECEIVED,
+    _channels,
+    _info_candidates,
+    _is_application,
+    _is_handled,
+    _is_interpretation,
+    _is_response,
+    _of_the_year,
 )
+from etl.model import Finding, ProseCount
+from etl.registry.fields import BY_KEY
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    a = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
-    b_candidates = [x for x in (text.find("。", end), text.find("\n", end)) if x != -1]
-    b = min(b_candidates) + 1 if b_candidates else len(text)
-    return text[a:b].strip()
+class _Reader:
+    def __init__(
+        self, text: str, line_of: Callable[[int], str], year: int | None = None, table_new: int | None = None
+    ) -> None:
+        self.table_new = table_new  # T3's new applications when nothing was carried over
+        self.text = text
+        self.line_of = line_of
+        self.ms = [m for m in mentions(text) if _of_the_year(m, year)]
+        self.out: dict[str, ProseCount] = {}
+        self.findings: list[Finding] = []
 
+    def take(self, metric: str, value: int, m: Mention | None, why: str = "", at: int | None = None) -> None:
+        pos = m.start if m is not None else (at or 0)
+        evidence = (m.sentence if m is not None else self._sentence_at(pos)) + (f"（{why}）" if why else "")
+        self.out[metric] = ProseCount(value, evidence, self.line_of(pos))
+
+    def _sentence_at(self, pos: int) -> str:
+        a = max(self.text.rfind(ch, 0, pos) for ch in "。；\n") + 1
+        ends = [i for i in (self.text.find(ch, pos) for ch in "。；\n") if i != -1]
+        return self.text[a : (min(ends) if ends else len(self.text))].strip()
+
+    def doubt(self, metric: str, cands: list[Mention], why: str) -> None:
+        shown = "；".join(f"{m.value}（“{m.sentence[:40]}”）" for m in cands[:4])
+        self.findings.append(
+            Finding(
+                "prose_count_ambiguous",
+                "warning",
+                f"正文所述“{BY_KEY['n__' + metric].zh}”{why}，无法确定，记为空：{shown}",
+                (f"narrative.{metric}",),
+            )
+        )
+
+    def decide(self, metric: str, cands: list[Mention], why: str = "有几个不同的数") -> None:
+        values = {m.value for m in cands}
+        if len(values) == 1:
+            self.take(metric, cands[0].value, cands[0])
+        elif values:
+            self.doubt(metric, cands, why)
+
+    def info(self) -> None:
+        totals, web, others = _info_candidates(self.ms)
+        if totals:
+            # different totals: nothing in the words says which one is the agency's
+            self.decide("info_published_total", totals, "有几个不同的总数")
+            return
+        if not web:
+            return
+        web_values = {m.value for m in web}
+        # the sentence goes on to another channel ("…N条，通过…微信公众号…"): one channel of several
+        # a breakdown is not another channel, and publicity through the media is not disclosure
+        rest = [re.sub(r"[^，,]*(?:宣传|报道|新闻稿)[^，,]*", "", re.split(r"其中|包括", m.after)[0]) for m in web]
+        other_channel_after = any(_channels(a) - {"web", "column"} and re.search(r"通过|依托|利用|\d", a) for a in rest)
+        if len(web_values) == 1 and not others and not other_channel_after:
+            self.take("info_published_total", web[0].value, web[0], "网站发布的条数；正文没有其他渠道各自的条数")
+        elif len(web_values) > 1 or others:
+            self.doubt("info_published_total", web + others, "只给出各渠道各自的条数，没有总数")
+
+    def interpretations(self) -> None:
+        units = "条篇件个次期项份则部"
+        cands = [m for m in self.ms if m.exact and m.measure in units and _is_interpretation(m)]
+        if not cands:
+            return
+        starts = {m.start for m in cands}
+        totals = [m for m in cands if m.part_of not in starts]
+        with_parts = [m for m in totals if any(x.part_of == m.start for x in cands)]
+        if with_parts and len({m.value for m in with_parts}) == 1:
+            self.take("policy_interpretations", with_parts[0].value, with_parts[0])
+            return
+        same = {m.sentence_start for m in totals}
+        forms = [_FORM.search(last_item(m.head)[0]) for m in totals]
+        if len(totals) > 1 and len(same) == 1 and all(forms) and len({f.group(0) for f in forms}) == len(forms):
+            total = sum(m.value for m in totals)  # "图文解读N1篇、视频解读N2个": forms of one thing, no overlap
+            self.take("policy_interpretations", total, totals[0], "各种形式的解读之和")
+            return
+        if len({m.value for m in totals}) == 1:
+            self.take("policy_interpretations", totals[0].value, totals[0])
+            return
+        self.doubt("policy_interpretations", totals, "有几个不同的数")
+
+    def responses(self) -> None:
+        cands = [m for m in self.ms if m.exact and m.measure in "条件次个项篇" and not m.noun_after and _is_response(m)]
+        self.decide("responses_to_concerns", cands)
+
+    def applications(self) -> None:
+        found: list[tuple[Mention, int]] = []
+        for m in self.ms:
+            ok, carried = _is_application(m) if m.exact else (False, 0)
+            if ok:
+                found.append((m, carried))
+        starts = {m.start for m, _ in found}
+        found = [(m, c) for m, c in found if m.part_of not in starts]  # "其中网上申请N件" is a part
+        zeros = list(_NONE_RECEIVED.finditer(self.text))
+        found = [self.new_part(m, c) for m, c in found]
+        if not found and not zeros and self.table_new is not None:
+            # "办理依申请公开N件": applications handled are the year's new ones when the report's
+            # own table 3 shows as many new applications and none carried over
+            handled = [m for m in self.ms if m.exact and _is_handled(m) and m.value == self.table_new]
+            if handled:
+                self.take(
+                    "applications_received_text", handled[0].value, handled[0], "表三本年新收与之相同，且无上年结转"
+                )
+                return
+        values = {m.value - c for m, c in found} | ({0} if zeros else set())
+        if len(values) > 1:
+            self.doubt("applications_received_text", [m for m, _ in found], "有几个不同的数")
+        elif found:
+            m, c = found[0]
+            self.take("applications_received_text", m.value - c, m, f"其中上年结转 {c} 件不计" if c else "")
+        elif zeros:
+            self.take("applications_received_text", 0, None, at=zeros[0].start())
+
+    def new_part(self, m: Mention, carried: int) -> tuple[Mention, int]:
+        """A received count followed by its parts: "其中本年新收N件" is the new applications;
+        "其中上年结转M件" is taken off."""
+        for x in self.ms:
+            if x.part_of != m.start or not x.exact:
+                continue
+            if re.search(r"新收|本年度?收到", x.subject):
+                return x, 0
+            if re.search(r"上一?年度?结转", x.subject) and not carried:
+                carried = x.value
+        return m, carried
+
+    def fee(self) -> None:
+        amounts = {
+            float(x.group(1))
+            for x in _FEE_AMOUNT.finditer(self.text)
+            if not _FEE_RULE.search(self.text[max(0, x.start() - 20) : x.end() + 6])  # a tariff, not a sum
+        }
+        none = list(_FEE_NONE.finditer(self.text))
+        if none:
+            amounts.add(0.0)
+        if len(amounts) != 1:
+            if len(amounts) > 1:
+                self.findings.append(
+                    Finding(
+                        "prose_count_ambiguous",
+                        "warning",
+                        "正文所述信息处理费有几个不同的数"
+                        f"（{'、'.join(f'{a:g}' for a in sorted(amounts))} 元），记为空",
+                        ("narrative.processing_fee_yuan",),
+                    )
+                )
+            return
+        amount = amounts.pop()
+        if amount != int(amount):
+            return  # a fee in 角/分: the warehouse keeps whole yuan, and rounding would invent
+        at = none[0].start() if none else next(_FEE_AMOUNT.finditer(self.text)).start()
+        self.take("processing_fee_yuan", int(amount), None, at=at)
+
+
+def find_metrics(
+    text: str, year: int | None = None, table_new: int | None = None
+) -> tuple[dict[str, ProseCount], list[Finding]]:
+    """text: the prose of the report (the preamble and sections one, five and six); year: the
+    report's year (counts its sentences give to other years are not taken); table_new: T3's
+    new applications when T3 carried none over (confirms a count of applications handled)."""
+    joined, line_of = join_wraps(text)
+
+    def loc(pos: int) -> str:
+        return f"L{line_of[min(pos, len(line_of) - 1)] if line_of else 1}"
+
+    r = _Reader(joined, loc, year, table_new)
+    r.info()
+    r.interpretations()
+    r.responses()
+    r.applications()
+    r.fee()
+    return r.out, r.findings
+
+
+# ---- lines broken by PDF export --------------------------------------------------------------
 
 _HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．])")
 _ENDS = set("。；！？：:;!?）)")
 
 
 def join_wraps(text: str) -> tuple[str, list[int]]:
-    """Join lines that a PDF broke mid-sentence ("回应社会\n关切48条"); returns the joined
+    """Join lines that a PDF broke mid-sentence ("回应社会\\n关切N条"); returns the joined
     text and, for each of its characters, the original line number."""
     lines = text.split("\n")
     out: list[str] = []
     line_of: list[int] = []
+    last = ""  # the last character written
     for n, line in enumerate(lines, start=1):
-        if out and out[-1] != "\n":
+        if out and last != "\n":
             prev = lines[n - 2].rstrip()
             soft = len(prev) >= 15 and prev[-1:] not in _ENDS and line.strip() and not _HEADING.match(line)
             if not soft:
                 out.append("\n")
                 line_of.append(n - 1)
-        elif out:
-            pass
-        for ch in line:
-            out.append(ch)
-            line_of.append(n)
-        if not line:
+                last = "\n"
+        if line:
+            out.append(line)
+            line_of.extend([n] * len(line))
+            last = line[-1]
+        else:
             out.append("\n")
             line_of.append(n)
+            last = "\n"
     return "".join(out), line_of
 
 
-def find_metrics(text: str) -> dict[str, ProseCount]:
-    """text: the prose of the report (sections one, five and six, with the preamble)."""
-    text, line_of = join_wraps(text)
+# ---- reconsideration and litigation counts (checked against T4) ------------------------------
 
-    def _line_no(_: str, pos: int) -> str:
-        return f"L{line_of[min(pos, len(line_of) - 1)] if line_of else 1}"
-
-    out: dict[str, ProseCount] = {}
-    for metric, pats in PATTERNS.items():
-        cands: list[tuple[int, int, int, int]] = []  # (priority, value, start, end)
-        for pat, base in pats:
-            for m in pat.finditer(text):
-                prio = base
-                num = m.group(1)
-                if _APPROX_AFTER.match(text[m.end(1) : m.end(1) + 3]):
-                    continue
-                before = text[max(0, m.start() - 1) : m.start()]
-                if metric == "policy_interpretations" and _COMBINED_BEFORE.search(before):
-                    continue  # "文件及解读信息82条" counts documents and interpretations together
-                if metric == "policy_interpretations" and re.search(r"[及和与、]解读", m.group(0)):
-                    continue
-                clause_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start()))
-                if metric == "info_published_total" and "其中" in text[clause_start + 1 : m.start()]:
-                    continue  # a breakdown ("其中发布政策文件信息51条") is not a total
-                if metric == "info_published_total":
-                    before = text[max(0, m.start() - 8) : m.start()]
-                    channel = list(_NOT_INFO.finditer(before))
-                    if _NOT_INFO.search(m.group(0)) or (channel and "等" not in before[channel[-1].end() :]):
-                        continue  # a channel's or a topic's count ("微信公众号发布信息576条"), not the total
-                    if prio < 8:
-                        prio += len(set(_TOTAL_HINT.findall(text[max(0, m.start() - 4) : m.end()])))
-                try:
-                    value = int(num.replace(",", ""))
-                except ValueError:
-                    continue
-                cands.append((prio, value, m.start(), m.end()))
-        if metric == "applications_received_text":
-            for m in _NONE_RECEIVED.finditer(text):
-                cands.append((2, 0, m.start(), m.end()))
-        if not cands:
-            continue
-        top = max(c[0] for c in cands)
-        best = [c for c in cands if c[0] == top]
-        values = {c[1] for c in best}
-        if len(values) != 1:
-            continue  # two different statements: not sure which one is the total
-        prio, value, start, end = min(best, key=lambda c: c[2])
-        out[metric] = ProseCount(value, _sentence(text, start, end), _line_no(text, start))
-    return out
-
-
+_N = r"(\d[\d,]*)\s*"
 _REVIEW = re.compile(r"行政复议(?:案件)?(?:共计|共)?\s*" + _N + r"[件起宗个]")
 _LITIGATION = re.compile(r"行政诉讼(?:案件)?(?:共计|共)?\s*" + _N + r"[件起宗个]")
 _NO_CASES = re.compile(r"(未发生|没有发生|无)[^。；\d]{0,16}?行政复议[^。；\d]{0,4}?(行政诉讼)?")

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from etl.extract.digitruns import leading_zero
 from etl.extract.numbers import parse_cell
 from etl.model import Cell, Table
 from etl.read.textnorm import PAGE_NUMBER
@@ -29,6 +30,7 @@ class Row:
     values: tuple[Cell, ...]
     delimited: bool  # cell positions are reliable: blank cells were kept as cells
     line: int  # where the row starts in the document text (for section context)
+    glued: bool = False  # numbers printed without separators ("规章000", "0 00 0"): maybe digit runs
 
 
 _BREAK = None  # token that ends a row in layouts that mark row ends
@@ -39,6 +41,7 @@ class _Tok(NamedTuple):  # a tuple: made once per table cell, so cheap to make
     loc: str
     kind: str  # "number", "null" or "text"
     empty: bool  # an empty cell (not a printed "/" or "—")
+    glued: bool = False  # a number printed against its label, without a space
 
 
 def _tok(text: str, loc: str) -> _Tok:
@@ -55,12 +58,14 @@ def _assemble(tokens, delimited: bool, line_of) -> list[Row]:
 
     def emit(labs: list[_Tok], vals: list[_Tok]) -> None:
         first = (labs or vals)[0].loc
+        glued = any(t.glued for t in vals) or leading_zero([t.text for t in vals])
         rows.append(
             Row(
                 tuple(t.text for t in labs),
                 tuple(Cell(t.text, t.loc) for t in vals),
                 delimited,
                 line_of(first),
+                glued,
             )
         )
 
@@ -122,7 +127,7 @@ _PROSE_END = re.compile(r"[。；;]\s*$|[。；]")
 
 def is_prose(line: str) -> bool:
     s = line.strip()
-    if "勾稽关系" in s:
+    if "勾稽关系" in s or "钩稽关系" in s:
         return False
     return bool(_PROSE_END.search(s)) or (len(s) > 45 and "，" in s)
 
@@ -189,6 +194,10 @@ def _tab_tokens(lines: list[str], first: int):
         yield _tok("".join(cell), _loc(cell_line))
 
 
+_STREAM_ROW = re.compile(r"^[^\d\s|]{2,}(?:\s+(?:\d[\d,.]*|/|—|-))+$")
+_MD_ROW = re.compile(r"^\s*\|(?:[^|]*\|){3,}\s*$")
+
+
 def _pipe_tokens(lines: list[str], first: int):
     """Cells separated by '|'; line ends are not cell ends (cells run over lines, and some
     converters end every cell with '|' on its own line). Blank cells between rows and the
@@ -201,6 +210,14 @@ def _pipe_tokens(lines: list[str], first: int):
             continue  # page numbers and markdown separator rows
         if "|" not in raw and is_prose(raw):
             continue
+        if "|" not in raw and _STREAM_ROW.match(raw.strip()):
+            if buf:  # a row printed outside the pipes ("行政许可 97" above a converted table)
+                yield _tok("".join(buf), _loc(buf_line))
+                buf = []
+            yield _BREAK
+            yield from _line_tokens(raw, n)
+            yield _BREAK
+            continue
         for j, part in enumerate(raw.split("|")):
             if j > 0:
                 yield _tok("".join(buf), _loc(buf_line))
@@ -209,11 +226,46 @@ def _pipe_tokens(lines: list[str], first: int):
                 if not buf:
                     buf_line = n
                 buf.append(part.strip())
+        if _MD_ROW.match(raw):
+            yield _BREAK  # a whole markdown row on its line: the next line is the next row
     if buf:
         yield _tok("".join(buf), _loc(buf_line))
 
 
 _WS = re.compile(r"\s+")
+_NUM_IN_WORD = re.compile(r"\d+(?:\.\d+)?(?:件|条|个|项|篇|次|宗|家|份|期|万元|元)?")
+_NOT_A_CELL_AFTER = re.compile(r"^[年月日号〕\]）)%％]")  # a date, a document number, a percentage
+
+
+def _pieces(word: str) -> list[tuple[str, bool]]:
+    """A word as (text, is_number) pieces: a label printed against its numbers
+    ("行政规范性文件77132470第二十条…") comes apart at the digits. A digit before "." and a
+    character is a row's numbering ("00000002.其他法律…": the run, then "2.其他法律…")."""
+    out: list[tuple[str, bool]] = []
+    label = ""
+    at = 0
+    for m in _NUM_IN_WORD.finditer(word):
+        label += word[at : m.start()]
+        at = m.end()
+        num, after = m.group(0), word[m.end() :]
+        if _NOT_A_CELL_AFTER.match(after) or label.endswith(("第", "〔", "[")):
+            label += num
+            continue
+        if num.isdigit() and re.match(r"^[.．、]\D", after):
+            if len(num) == 1:
+                label += num
+                continue
+            num, label_start = num[:-1], num[-1]
+        else:
+            label_start = ""
+        if label:
+            out.append((label, False))
+        out.append((num, True))
+        label = label_start
+    label += word[at:]
+    if label:
+        out.append((label, False))
+    return out
 
 
 def _line_tokens(raw: str, n: int):
@@ -226,7 +278,15 @@ def _line_tokens(raw: str, n: int):
             continue
         kind = parse_cell(w).kind
         if kind == "text":
-            label.append(w)
+            pieces = _pieces(w) if any(ch.isdigit() for ch in w) else [(w, False)]
+            for text, is_num in pieces:
+                if not is_num:
+                    label.append(text)
+                    continue
+                if label:
+                    yield _tok("".join(label), _loc(n))
+                    label = []
+                yield _Tok(text, _loc(n), parse_cell(text).kind, False, True)
             continue
         if label:
             yield _tok("".join(label), _loc(n))
@@ -239,5 +299,12 @@ def _line_tokens(raw: str, n: int):
 def _stream_tokens(lines: list[str], first: int):
     for i, raw in enumerate(lines):
         if not raw.strip() or PAGE_NUMBER.match(raw) or is_prose(raw):
+            continue
+        if " | " in raw and raw.rstrip().endswith("|"):
+            # a row whose cells were placed by their positions (PDF): blank cells are cells
+            label, *cells = raw.rstrip().rstrip("|").split("|")
+            yield from _line_tokens(label, first + i)
+            for c in cells:
+                yield _tok(c, _loc(first + i))
             continue
         yield from _line_tokens(raw, first + i)

@@ -10,8 +10,11 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from etl.extract import digitruns
 from etl.extract.numbers import parse_cell
 from etl.extract.rows import Row
+from etl.extract.t4 import T4Reader
+from etl.extract.tablefill import Repairs, _trim, _value
 from etl.model import Cell, Finding, Value
 from etl.registry.fields import (
     T2_HEADER_2019,
@@ -19,6 +22,7 @@ from etl.registry.fields import (
     T2_KEYS,
     T2_ROWS,
     T3_COLUMN_KEYS,
+    T3_OUTCOME_ROWS,
     T3_ROW_KEYS,
     T3_ROW_LABELS,
     T4_KEYS,
@@ -35,7 +39,7 @@ def norm_label(s: str) -> str:
 # label patterns, in matching order, from the field registry
 T3_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T3_ROW_LABELS)
 T2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((lab.key, lab.regex) for lab in T2_ROWS)
-_T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|勾稽关系|本年新收|自然人")
+_T3_CUE = re.compile(r"收到和处理政府信息公开申请|申请人情况|[勾钩]稽关系|本年新收|自然人")
 _T4_CUE = re.compile(r"行政复议|行政诉讼|尚未审结|复议后起诉|未经复议")
 _T2_CUE = re.compile(r"主动公开政府信息情况|第二十条|信息内容")
 
@@ -57,10 +61,6 @@ class TableResult:
     t4_lines: list[int] = field(default_factory=list)
 
 
-def _value(cell: Cell) -> Value:
-    return Value(parse_cell(cell.text).value, cell.text, cell.loc)
-
-
 def match_label(table: str, labels: tuple[str, ...]) -> str | None:
     """The registry key of a printed row label of table `table` (\"t2\" or \"t3\"), or None."""
     return _match_cached(table, labels)
@@ -80,24 +80,19 @@ def _match_cached(kind: str, labels: tuple[str, ...]) -> str | None:
     return None
 
 
-def _trim(values: tuple[Cell, ...], want: int) -> list[Cell]:
-    """Drop blank padding cells at the ends when a row carries more cells than it should."""
-    vals = list(values)
-    while len(vals) > want and vals and not vals[-1].text.strip():
-        vals.pop()
-    while len(vals) > want and vals and not vals[0].text.strip():
-        vals.pop(0)
-    return vals
-
-
-class TableMapper:
+class TableMapper(Repairs):
     """Feeds labelled rows one by one and places their numbers in T2, T3 and T4."""
 
     def __init__(self) -> None:
         self.res = TableResult()
         self.region: str | None = None
         self.header_style: str | None = None
-        self.t4_cells: list[Cell] = []
+        self.t4 = T4Reader()
+        self.glued_doc = False  # a row of this document printed its numbers as digit runs
+        self.t3_runs: dict[str, tuple[list[tuple[int, ...]], list[Cell], str]] = {}
+        self.run_splits: list[tuple[str, str, tuple[str, ...]]] = []  # (row, printed run, locations)
+        self.t3_seq: list[tuple[str | None, Row]] = []  # every row of numbers in T3, in printed order
+        self.unchecked: list[str] = []  # cells read one digit each from a run whose sum then breaks
 
     def note(self, rule: str, severity: str, message: str, cells: tuple[str, ...] = ()) -> None:
         self.res.findings.append(Finding(rule, severity, message, cells))
@@ -123,6 +118,9 @@ class TableMapper:
                 self.region = "T3"
             elif _T2_CUE.search(text):
                 self.region = "T2"
+        if not any(c.text.strip() for c in row.values) and self.region == "T4" and not self.t4.done:
+            self.t4.labels(row.labels)  # a header row (blank cells under a spanning head are padding)
+            return
         if not row.values:
             return
         if all(not c.text.strip() for c in row.values):
@@ -135,12 +133,17 @@ class TableMapper:
             self.t4_values(row)
         elif t3_key is not None and (self.region != "T2" or t2_key is None):
             self.region = "T3"
+            bare_other = t3_key == "other_other" and norm_label(row.labels[-1]) == "其他"
+            if bare_other and not self.res.t3_rows & set(T3_OUTCOME_ROWS):
+                return  # "其他" before any outcome row is the applicant column's head, not row （六）3.其他
             self.t3_row(t3_key, row)
         elif t2_key is not None:
             self.region = "T2"
             self.t2_row(t2_key, row)
         elif not row.labels and self.region == "T4":
             self.t4_values(row)
+        elif self.region == "T3" and t3_key is None and t2_key is None and any(c.text.strip() for c in row.values):
+            self.t3_seq.append((None, row))  # a row whose label the conversion lost or shredded
 
     # ---- T2 ----
     def t2_row(self, key: str, row: Row) -> None:
@@ -152,6 +155,18 @@ class TableMapper:
         if style == "2019" and self.res.t2_style == "2021":
             self.res.t2_style = "2019"
         self.res.t2_lines.append(row.line)
+        want = 3 if key in ("regulations", "normative") or (style == "2019" and key != "fees") else 1
+        if key != "fees" and self.runs_possible(row, _trim(row.values, want), want):
+            read = self.t2_run(key, row, want)
+            self.res.t2_rows.add(key)
+            if want == 3 and key in ("regulations", "normative"):
+                names = ("issued", None, "valid") if style == "2019" else ("issued", "repealed", "valid")
+            else:
+                names = (None, None, "decisions") if want == 3 else ("decisions",)
+            for name, cell in zip(names, read):
+                if name and cell is not None:
+                    self._set_t2(f"{key}_{name}", cell, key)
+            return
         if key in ("regulations", "normative"):
             vals = _trim(row.values, 3)
             names = (
@@ -208,6 +223,7 @@ class TableMapper:
         if merged:
             key = "other_other"
         self.res.t3_lines.append(row.line)
+        self.t3_seq.append((key, row))
         if key in self.res.t3_rows:
             if key != "total_processed":
                 self.note(
@@ -218,32 +234,12 @@ class TableMapper:
                 )
             return
         vals = _trim(row.values, 7)
-        core = list(vals)
-        while core and not core[-1].text.strip():
-            core.pop()
-        if len(row.values) > 7 and 2 <= len(core) < 7:
-            vals = core  # padding after a row whose blank cells were dropped by a converter
+        texts = [c.text for c in vals]
         cols: dict[str, Cell] = {}
-        if len(vals) == 7:
-            cols = dict(zip(T3_COLUMN_KEYS, vals))
-        elif len(vals) > 7:
-            cols = dict(zip(T3_COLUMN_KEYS, vals[:7]))
-            self.note_unclear(f"表三“{row.labels[-1]}”一行印有 {len(vals)} 个数（应为 7 个），只取前 7 个", list(vals))
+        if self.runs_possible(row, vals, 7):
+            self.t3_runs[key] = (digitruns.t3_row(texts), list(vals), row.labels[-1])
         else:
-            nums = [parse_cell(c.text).value for c in vals]
-            known = [v for v in nums if v is not None]
-            if len(known) >= 2 and known[-1] == sum(known[:-1]) and nums[-1] is not None:
-                cols = {"total": vals[-1]}
-                self.note_unclear(
-                    f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数，空白单元格在转载时丢失，"
-                    f"仅取最后一个数（等于其余各数之和）作为总计，其余列记为空",
-                    list(vals),
-                )
-            elif vals and any(c.text.strip() for c in vals):
-                self.note_unclear(
-                    f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数（应为 7 个），无法对应到列，记为空",
-                    list(vals),
-                )
+            cols = self.t3_cells(vals, row)
         self.res.t3_rows.add(key)
         for col, cell in cols.items():
             self.res.t3[key][col] = _value(cell)
@@ -257,26 +253,86 @@ class TableMapper:
                 tuple(c.loc for c in vals),
             )
 
+    def t3_cells(self, vals: list[Cell], row: Row) -> dict[str, Cell]:
+        """The columns of a T3 row's printed cells; fewer or more than seven are placed only
+        where that is certain."""
+        core = list(vals)
+        while core and not core[-1].text.strip():
+            core.pop()
+        if len(row.values) > 7 and 2 <= len(core) < 7:
+            vals = core  # padding after a row whose blank cells were dropped by a converter
+        if len(vals) == 7:
+            return dict(zip(T3_COLUMN_KEYS, vals))
+        if len(vals) > 7:
+            self.note_unclear(f"表三“{row.labels[-1]}”一行印有 {len(vals)} 个数（应为 7 个），只取前 7 个", list(vals))
+            return dict(zip(T3_COLUMN_KEYS, vals[:7]))
+        nums = [parse_cell(c.text).value for c in vals]
+        known = [v for v in nums if v is not None]
+        if len(known) >= 2 and known[-1] == sum(known[:-1]) and nums[-1] is not None:
+            self.note_unclear(
+                f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数，空白单元格在转载时丢失，"
+                f"仅取最后一个数（等于其余各数之和）作为总计，其余列记为空",
+                list(vals),
+            )
+            return {"total": vals[-1]}
+        if vals and any(c.text.strip() for c in vals):
+            self.note_unclear(
+                f"表三“{row.labels[-1]}”一行只印有 {len(vals)} 个数（应为 7 个），无法对应到列，记为空",
+                list(vals),
+            )
+        return {}
+
     # ---- T4 ----
     def t4_values(self, row: Row) -> None:
-        if self.res.t4_found:
+        if self.t4.done:
             return
         self.res.t4_lines.append(row.line)
-        self.t4_cells.extend(row.values)
-        cells = self.t4_cells
-        if len(cells) < 15:
+        cells = list(row.values)
+        # blank padding at the ends of a delimited row (T4's groups are five cells each)
+        while cells and len(cells) % 5 and not (cells[0].text.strip() and cells[-1].text.strip()):
+            cells.pop(0 if not cells[0].text.strip() else -1)
+        if not any(c.text.strip() for c in cells):
             return
-        cells = _trim(tuple(cells), 15)
+        own = self.t4.row_words(row.labels, len(cells))
+        if not own and self.runs_possible(row, self.t4.pending + cells, 15):
+            cells = self.t4.pending + cells
+            self.t4.pending = []
+            cands = self.t4.run_candidates([c.text for c in cells])
+            read = self.take_run("表四", cands, cells, 15)
+            if len(cands) == 1 and not all(digitruns.row_sum(cands[0][i : i + 5]) for i in (0, 5, 10)):
+                self.t4.unchecked = True
+            if not any(read):
+                self.res.t4_found = True
+                return
+            cells = read  # an unread cell (None) keeps its place and stays NULL
+        self.t4.row(own, cells, row.line)
+
+    def t4_finish(self) -> None:
+        self.t4.finish()
+        for rule, message, locs in self.t4.notes:
+            self.note(rule, "warning", message, locs)
+        if not self.t4.placed:
+            return
         self.res.t4_found = True
-        if len(cells) > 15:
-            self.note_unclear(f"表四印有 {len(cells)} 个数（应为 15 个），只取前 15 个", list(cells))
-        for key, cell in zip(T4_KEYS, cells[:15]):
-            self.res.t4[key] = _value(cell)
+        for key, cell in self.t4.placed.items():
+            if cell is not None:
+                self.res.t4[key] = _value(cell)
+                if self.t4.unchecked:
+                    self.unchecked.append(f"t4.{key}")
+        if self.t4.by_position:
+            self.note(
+                "cells_by_position",
+                "info",
+                f"表四的表头没有印出足以确定各列的文字，{len(self.t4.by_position)} 个数按标准格式的列序读取"
+                "（行政复议、未经复议直接起诉、复议后起诉，各为维持、纠正、其他结果、尚未审结、总计）",
+                tuple(f"t4.{k}" for k in self.t4.by_position),
+            )
 
     def finish(self) -> TableResult:
-        if not self.res.t4_found and self.t4_cells:
-            cells = self.t4_cells
-            self.note_unclear(f"表四只读到 {len(cells)} 个数（应为 15 个），无法对应到列，记为空", list(cells))
+        self.align_t3()
+        self.resolve_runs()
+        self.t4_finish()
+        self.note_runs()
         return self.res
 
 

@@ -25,6 +25,26 @@ _META = re.compile(
 _MAX_SPAN = 200
 
 
+_NAME_META = re.compile(
+    r"(发布机构|发文机关|发布单位|信息来源|来源|所属机构|公开主体)\s*[:：]\s*([\u4e00-\u9fa5（）()]{2,40})"
+)
+_CRUMB = re.compile(r"(?:当前位置|您的位置|所在位置|您现在的位置)\s*[:：]?\s*([^\n]{0,120})")
+
+
+def _names_of(tree: LexborHTMLParser) -> tuple[tuple[str, str], ...]:
+    """Where the page names its publisher: metadata (发布机构, 来源 …) and the breadcrumb. They
+    sit in the site's chrome, outside the article, so they are read from the whole page."""
+    if tree.body is None:
+        return ()
+    flat = tree.body.text(separator=" ")[:4000]
+    out = [(k, v) for k, v in _NAME_META.findall(flat)]
+    for m in _CRUMB.finditer(flat):
+        crumb = " ".join(m.group(1).split())
+        if len(re.findall(r"[>»＞›]", crumb)) >= 2:
+            out.append(("位置", crumb))
+    return tuple(out)
+
+
 def _article(tree: LexborHTMLParser) -> LexborNode:
     """The smallest element holding the report's text: it holds the tables and most of the
     page's Chinese text. Site chrome (navigation, footer) lies outside it."""
@@ -135,7 +155,7 @@ def read(source: str, data: bytes) -> Document:
     for node in tree.css(_DROP):
         node.decompose()
     whole = tree.body.text(separator="\n") if tree.body else text
-    page_meta = tuple((k, v) for k, v in _META.findall(whole[:3000]))
+    page_meta = tuple((k, v) for k, v in _META.findall(whole[:3000])) + _names_of(tree)
     title_node = tree.css_first("title")
     article = _article(tree)
     out: list[str] = [""]

@@ -195,4 +195,14 @@ def annotate(report: Report, info: tuple[tuple[int, float], ...]) -> Report:
         f"{len(gaps)} 个单元格为空（原件空白，或未能识别，请对照原件）；{verdict}",
         tuple(dict.fromkeys(low + gaps)),
     )
-    return dataclasses.replace(report, t2=t2, t3=t3, t4=t4, findings=(*report.findings, finding))
+    # a sum that breaks over numbers read by OCR is a doubt about the reading first, not the agency's error
+    kept = tuple(
+        Finding("reading_sums_break", "warning", f.message + "（扫描件由文字识别读出，可能是识别有误）", f.cells)
+        if f.rule in _SUMS and f.severity == "error"
+        else f
+        for f in report.findings
+    )
+    return dataclasses.replace(report, t2=t2, t3=t3, t4=t4, findings=(*kept, finding))
+
+
+_SUMS = frozenset({"t3_balance", "t3_row_sum", "t3_outcome_sum", "t4_group_sum"})

@@ -10,12 +10,16 @@ from collections import Counter
 from etl.errors import UnreadableFile
 from etl.model import Document
 from etl.read import limits, ocr
+from etl.read.pdfcells import place_cells
 from etl.read.text import lines_of
 
 MAX_PAGES = limits.MAX_PDF_PAGES
 
 
-def page_texts(data: bytes) -> list[str]:
+def page_texts(data: bytes, positioned: bool = False) -> list:
+    """The text of each page; `positioned`: (text with table rows whose cells are missing written
+    with explicit cell boundaries from the characters' x positions (etl.read.pdfcells), the text
+    as printed) per page."""
     import pypdfium2 as pdfium
 
     try:
@@ -27,8 +31,14 @@ def page_texts(data: bytes) -> list[str]:
             raise UnreadableFile(f"PDF 有 {len(pdf)} 页，超过 {MAX_PAGES} 页的上限，不像一份年度报告")
         texts = []
         for i in range(len(pdf)):
-            page = pdf[i]
-            texts.append(page.get_textpage().get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            tp = pdf[i].get_textpage()
+            text = tp.get_text_range()
+            plain = text.replace("\r\n", "\n").replace("\r", "\n")
+            if positioned:
+                boxes = [tp.get_charbox(k) for k in range(tp.count_chars())]
+                texts.append(("\n".join(place_cells(text, boxes)), plain))
+            else:
+                texts.append(plain)
         return texts
     finally:
         pdf.close()
@@ -65,19 +75,21 @@ def page_images(data: bytes, scale: float = 2.5) -> list:
 
 
 def read(source: str, data: bytes) -> Document:
-    texts = page_texts(data)
-    if sum(len(t.strip()) for t in texts) < 50:
+    both = page_texts(data, positioned=True)
+    if sum(len(t.strip()) for _, t in both) < 50:
         if not ocr.available():
             raise ocr.unavailable(SCAN)
         return ocr.read_images(source, page_images(data), SCAN)
-    pages = _strip_running_heads([t.split("\n") for t in texts])
-    text = "\n".join("\n".join(p) for p in pages)
+    placed = _strip_running_heads([t.split("\n") for t, _ in both])
+    printed = _strip_running_heads([t.split("\n") for _, t in both])
+    text = "\n".join("\n".join(p) for p in placed)
     lines, trad = lines_of(text)
+    original = "\n".join("\n".join(p) for p in printed)
     return Document(
         source=source,
         fmt="pdf",
         encoding="pdf",
         lines=lines,
         traditional=trad,
-        original=tuple(text.split("\n")),
+        original=tuple(original.split("\n")),
     )

@@ -115,13 +115,13 @@ T2_ROWS: tuple[Label, ...] = (
 T2_COLUMNS: tuple[Label, ...] = (
     Label("issued", "本年制发件数", "Issued this year", r"本年制发|本年新制作"),
     Label("repealed", "本年废止件数", "Repealed this year", r"本年废止"),
-    Label("valid", "现行有效件数", "In force", r"现行有效|对外公开总数量"),
+    Label("valid", "现行有效件数", "In force", r"[现先]行有效|对外公开总数量"),
     Label("decisions", "本年处理决定数量", "Decisions this year", r"处理决定"),
     Label("amount", "本年收费金额（单位：万元）", "Fees collected (10,000 yuan)", r"收费金额"),
 )
 # header words that tell the two formats of table 2 apart
 T2_HEADER_2019 = re.compile(r"新制作|新公开|对外公开总数量|上一年项目数量|本年增|采购项目数量")
-T2_HEADER_2021 = re.compile(r"本年制发|本年废止|现行有效|本年处理决定|本年收费金额")
+T2_HEADER_2021 = re.compile(r"本年制发|本年废止|[现先]行有效|本年处理决定|本年收费金额")
 
 _T2_SPEC: tuple[tuple[str, str, str, str, tuple[int, int], str], ...] = (
     # key, row, column, unit, position (data row, value column) in the printed table, basis
@@ -143,7 +143,7 @@ T3_COLUMN_LABELS: tuple[Label, ...] = (
     Label("natural_person", "自然人", "Natural persons", r"自然人"),
     Label("commercial", "商业企业", "Businesses", r"商业企业"),
     Label("research", "科研机构", "Research institutions", r"科研机构"),
-    Label("social_welfare", "社会公益组织", "Public-interest organisations", r"社会公益组织"),
+    Label("social_welfare", "社会公益组织", "Public-interest organisations", r"社会公益"),
     Label("legal_service", "法律服务机构", "Legal service providers", r"法律服务机构"),
     Label("other_org", "其他", "Other organisations", r"^其他$"),
     Label("total", "总计", "Total", r"^总计$|^合计$"),
@@ -297,17 +297,19 @@ T3_ROW_ORDER: tuple[str, ...] = (  # as printed, and as the warehouse stores the
 
 # ---- table 4 -------------------------------------------------------------------------------
 
+# T4's words are found inside a header however it was printed (one cell each, or run together):
+# the patterns are not anchored, and a more specific word comes first (未经复议 before 行政复议)
 T4_GROUP_LABELS: tuple[Label, ...] = (
     Label("review", "行政复议", "Administrative reconsideration", r"行政复议"),
-    Label("lit_direct", "行政诉讼 未经复议直接起诉", "Lawsuits filed directly", r"未经复议"),
-    Label("lit_after_review", "行政诉讼 复议后起诉", "Lawsuits after reconsideration", r"复议后起诉"),
+    Label("lit_direct", "行政诉讼 未经复议直接起诉", "Lawsuits filed directly", r"未经复议直接起诉|未经复议|直接起诉"),
+    Label("lit_after_review", "行政诉讼 复议后起诉", "Lawsuits after reconsideration", r"复议后起诉|复议后"),
 )
 T4_SUFFIX_LABELS: tuple[Label, ...] = (
     Label("upheld", "结果维持", "Upheld", r"维持"),
     Label("corrected", "结果纠正", "Corrected", r"纠正"),
-    Label("other", "其他结果", "Other outcome", r"其他结果|^其他$"),
-    Label("pending", "尚未审结", "Pending", r"尚未审结|未审结"),
-    Label("total", "总计", "Total", r"^总计$|^合计$"),
+    Label("other", "其他结果", "Other outcome", r"其他结果|其[他它]"),
+    Label("pending", "尚未审结", "Pending", r"尚未审结|未审结|审结"),
+    Label("total", "总计", "Total", r"总计|合计|小计"),
 )
 
 # ---- prose -----------------------------------------------------------------------------------
@@ -328,7 +330,14 @@ PROSE_METRICS: tuple[tuple[str, str, str, str, str], ...] = (
         "收到申请（正文）",
         "Applications received (text)",
         "件",
-        "正文所述收到政府信息公开申请数量，未收到记 0",
+        "正文所述收到政府信息公开申请数量（本年新收，不含上年结转），未收到记 0",
+    ),
+    (
+        "processing_fee_yuan",
+        "信息处理费",
+        "Information processing fees",
+        "元",
+        "正文（多在第六部分）所述全年收取的信息处理费，未收取记 0",
     ),
 )
 
@@ -463,6 +472,13 @@ def variants() -> dict[tuple[str, str], tuple[str, ...]]:
         for row in csv.DictReader(f):
             out.setdefault((row["part"], row["key"]), []).append(row["printed"])
     return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def variant_notes() -> dict[tuple[str, str, str], str]:
+    """(table part, key, printed) -> the note of data/label-variants.csv ("the 2019 format", …)."""
+    with VARIANTS_CSV.open(encoding="utf-8") as f:
+        return {(r["part"], r["key"], r["printed"]): r["note"] or "" for r in csv.DictReader(f)}
 
 
 LABEL_PARTS: dict[str, tuple[Label, ...]] = {

@@ -229,6 +229,65 @@ RULES: tuple[Rule, ...] = (
         "etl.extract.tables:TableMapper.t3_row",
     ),
     Rule(
+        "digit_run_split",
+        "report",
+        "reading",
+        ("info",),
+        "表格行的数字连写（单元格之间没有分隔），按表格勾稽关系只有一种拆法，已拆开",
+        "A row's numbers were printed without separators; the tables' arithmetic allows one split, which was taken",
+        "etl.extract.tables:TableMapper.note_runs",
+    ),
+    Rule(
+        "digit_run_ambiguous",
+        "report",
+        "reading",
+        ("warning",),
+        "表格行的数字连写，勾稽关系不能唯一确定拆法，各单元格记为空（附可能的拆法）",
+        "A row's numbers were printed without separators and the arithmetic allows no single split: NULL, "
+        "with the candidates",
+        "etl.extract.tables:TableMapper.take_run",
+    ),
+    Rule(
+        "cells_by_position",
+        "report",
+        "reading",
+        ("info",),
+        "表头文字不足以确定各列，数字按标准格式的列序读取（其勾稽关系若不成立，视为解读存疑）",
+        "The header did not say enough to place the numbers; they were placed in the standard order "
+        "(sums that then break are a doubt about the reading)",
+        "etl.extract.tables:TableMapper.t4_finish",
+    ),
+    Rule(
+        "reading_sums_break",
+        "report",
+        "reading",
+        ("warning",),
+        "按位置读取的单元格勾稽关系不成立：先视为读取存疑，经人工或再次读取确认后才算报告本身的错误",
+        "A sum breaks over cells that were placed by position: a doubt about the reading until a person "
+        "confirms the printed cells",
+        _R + "check_t4",
+    ),
+    Rule(
+        "prose_count_ambiguous",
+        "report",
+        "reading",
+        ("warning",),
+        "正文中同一指标有几个互相矛盾的数（或只有各渠道、各部分的数而没有总数），记为空（附各候选数及其语句）",
+        "The text states competing counts for one figure (or only per-channel or partial counts): NULL, with the "
+        "candidates and their clauses",
+        "etl.extract.prose:_Reader.doubt",
+    ),
+    Rule(
+        "place_uncertain",
+        "report",
+        "reading",
+        ("warning",),
+        "机关名称、标题与页面信息不能确定其所在地区（同名地方，或指向不同省份），所在地区记为空",
+        "The agency's name, title and page leave its place undecided (namesakes, or sources naming different "
+        "provinces): the place is NULL",
+        "etl.extract.assemble:_parse",
+    ),
+    Rule(
         "ocr_read",
         "report",
         "reading",

@@ -1,0 +1,160 @@
+"""Counts in the prose, read by what each count counts: phenomena of the language, one each.
+A value is taken only when a careful reader would take it; otherwise NULL, with a reading
+finding where candidates compete."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.extract.prose import find_metrics
+
+K = "info_published_total"
+P = "policy_interpretations"
+R = "responses_to_concerns"
+A = "applications_received_text"
+F = "processing_fee_yuan"
+
+
+def read(text: str, year: int | None = 2023, table_new: int | None = None) -> dict[str, int]:
+    metrics, _ = find_metrics(text, year, table_new)
+    return {k: m.value for k, m in metrics.items()}
+
+
+def doubts(text: str) -> list[str]:
+    return [f.message for f in find_metrics(text, 2023)[1] if f.rule == "prose_count_ambiguous"]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a stated total beats its breakdown, with or without 其中
+        ("2023年，全年主动公开政府信息356条，其中政策文件12条、工作动态300条。", 356),
+        ("通过政府信息公开平台主动公开信息111条，环境保护类信息33条，行政处罚公示78条。", 111),
+        # the parts before a stated sum
+        ("公开基础信息135条，主动公开发布项目信息5条，水利信息81条，合计共221条。", 221),
+        # the website, the only channel the text counts
+        ("2023年，通过县政府门户网站主动公开政府信息9268条。", 9268),
+        # several channels joined: their total
+        ("通过门户网站及政务新媒体等渠道主动公开政府信息共计907条。", 907),
+        # the verb alone names the thing
+        ("我办共通过门户网站及政务新媒体方式主动公开907条。", 907),
+        # the noun after the number
+        ("县民政局通过政府信息公开网公开89条涉及民生事项的信息。", 89),
+        # what the sentence before published, and through which channel
+        ("通过区政府门户网站集约化平台，及时发布重点领域信息。全年共发布212条，其中财政决算2条。", 212),
+    ],
+)
+def test_information_published(text, want):
+    assert read(text).get(K) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年主动公开政府信息约9826条。",  # approximate
+        "全年主动公开政府信息2000余条。",
+        "全年主动公开政府信息3.6万条。",  # in 万
+        "全年主动公开各类文件472份。",  # documents, not information
+        "历年累计主动公开政府信息1886条。",  # over the years
+        "其中公开财政预决算信息20条、工作动态信息147条。",  # categories
+        "全市各部门在门户网站发布信息3357条，微信公众号发布信息1875条，官方微博发布信息713条。",  # channels, no total
+        "2022年主动公开政府信息300条。",  # another year
+        "下一步，计划于明年主动公开政府信息500条。",  # a plan
+    ],
+)
+def test_not_the_years_total(text):
+    assert K not in read(text)
+
+
+def test_several_channels_counted_and_no_total_is_a_reading_doubt():
+    text = "门户网站发布各类信息3357条，微信公众号发布信息1875条。"
+    assert K not in read(text)
+    assert any("3357" in m and "1875" in m for m in doubts(text))
+
+
+def test_two_different_totals_are_a_reading_doubt():
+    text = "全年主动公开政府信息356条。本年度共主动公开各类政府信息400条。"
+    assert K not in read(text) and doubts(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("全年发布政策解读信息12条。", 12),
+        ("制作图文解读8篇、视频解读2个。", 10),  # forms of one thing: their sum
+        ("发布政策解读205篇，其中文字解读144篇，图片解读61篇。", 205),  # the total, not its parts
+        ("围绕重要政策文件，解读政策性文件39个。", 39),
+        ("对29项重要政策文件进行解读。", 29),
+        ("等共计4条政策解读。", 4),
+    ],
+)
+def test_policy_interpretations(text, want):
+    assert read(text).get(P) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发布重要政策及解读文件23条。",  # documents together with their interpretations
+        "政策解读、决策公开、行政权力等信息94条。",  # a list of categories sharing one count
+        "召开政策解读新闻发布会3场。",  # events
+        "政策解读率100%。",
+    ],
+)
+def test_not_interpretations(text):
+    assert P not in read(text)
+
+
+def test_responses_to_concerns():
+    assert read("回应公众关注热点4条。").get(R) == 4
+    assert R not in read("办理网民留言70条，回应留言咨询12件。")
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("全年共收到政府信息公开申请7件。", 7),
+        ("本年度收到政府信息公开申请一件。", 1),
+        ("全年共收到并按时办结16件政府信息公开申请。", 16),
+        ("共受理政府信息公开申请25件（含上年结转3件）。", 22),  # the year's new applications
+        ("共受理政府信息公开申请25件，其中本年新收23件，上年结转2件。", 23),
+        ("全年未收到政府信息公开申请。", 0),
+        ("区卫生健康局未收到依申请公开件。", 0),
+    ],
+)
+def test_applications_received(text, want):
+    assert read(text).get(A) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年共受理行政复议申请3件。",  # reconsideration, not information
+        "共受理行政许可申请1200件。",
+        "全年办理政府信息公开申请96件。",  # handled, not received
+        "全年共收到政府信息公开申请约40件。",
+    ],
+)
+def test_not_applications_received(text):
+    assert A not in read(text)
+
+
+def test_applications_handled_are_not_received_unless_table_3_says_they_are_new():
+    text = "办理依申请公开19件。"
+    assert A not in read(text)
+    assert read(text, table_new=19).get(A) == 19
+    assert A not in read(text, table_new=20)
+    assert A not in read("全年未受理因政府信息公开申请引发的行政复议。")
+
+
+def test_processing_fee():
+    assert read("六、其他需要报告的事项\n本年度未收取信息处理费。").get(F) == 0
+    assert read("收取信息处理费共计380元。").get(F) == 380
+    assert F not in read("按件计收信息处理费，收费标准为每件100元。")  # a tariff, not a sum
+    assert F not in read("六、其他需要报告的事项\n无。")
+
+
+def test_every_value_keeps_its_sentence_and_line():
+    metrics, _ = find_metrics("一、总体情况\n2023年，全年主动公开政府信息356条。\n", 2023)
+    m = metrics[K]
+    assert m.loc == "L2" and "356" in m.evidence
