@@ -86,7 +86,7 @@ def figures(b: Brief) -> list[go.Figure]:
                 subs,
                 f"下级地区按时发布率（{b.year}年度，发布日期可知的报告不少于 {MIN_REPORTS} 份的地区）",
                 percent=True,
-                count_label="份",
+                count_label="{name}（{n:,} 份）",
                 max_rows=16,
                 gap_label="……",
             )

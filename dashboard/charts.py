@@ -146,26 +146,23 @@ def ranking(
 ) -> go.Figure:
     """Horizontal bars, best first. With more than `max_rows` rows the top and the bottom halves
     are both shown (the laggards are never cut), with a gap row between them. With `count_label`
-    and a `covered` column, each bar says how many reports its value covers."""
+    (a format such as "{name}（{n:,} 份）") and a `covered` column, each name says how many
+    reports its value rests on."""
     d = df.drop_nulls("value").sort("value", descending=True)
     names = d["name"].to_list()
+    if count_label and "covered" in d.columns:
+        names = [count_label.format(name=n, n=c) for n, c in zip(names, d["covered"].to_list())]
     values = d["value"].to_list()
-    counts = d["covered"].to_list() if "covered" in d.columns else [None] * d.height
     if d.height > max_rows:
         half = max_rows // 2
         names = names[:half] + [gap_label] + names[-half:]
         values = values[:half] + [None] + values[-half:]
-        counts = counts[:half] + [None] + counts[-half:]
-    text = [
-        "" if v is None else _num(v, percent) + (f"（{count_label} {c:,}）" if count_label and c is not None else "")
-        for v, c in zip(values, counts)
-    ]
     fig = go.Figure(
         go.Bar(
             x=values,
             y=names,
             orientation="h",
-            text=text,
+            text=["" if v is None else _num(v, percent) for v in values],
             textposition="outside",
             cliponaxis=False,
             marker_color=PALETTE[0],
@@ -173,7 +170,9 @@ def ranking(
     )
     fig.update_yaxes(autorange="reversed", type="category")
     top = max((v for v in values if v is not None), default=1) or 1
-    fig.update_xaxes(tickformat=".0%" if percent else ",", range=[0, top * 1.35], rangemode="tozero")
+    fig.update_xaxes(tickformat=".0%" if percent else ",", range=[0, top * 1.25], rangemode="tozero")
+    if percent:  # no tick beyond 100 %: the room on the right is for the values' text
+        fig.update_xaxes(tickvals=[i / 5 for i in range(6) if i / 5 <= top * 1.25])
     return _layout(fig, title, height=max(260, 24 * len(names) + 90))
 
 
@@ -330,34 +329,32 @@ def choropleth(df: pl.DataFrame, level: str, title: str, percent: bool = False) 
 
 def coverage_grid(df: pl.DataFrame, title: str, state_labels: dict[str, str]) -> go.Figure:
     """Agency x year coloured by state (按时, 逾期, 有错误, 逾期且有错误, 未发布, 日期不明), with a
-    legend in `state_labels`' words. A blank cell: no report from an agency not in the registry."""
-    states = list(STATE_COLORS)
-    code = {s: i for i, s in enumerate(states)}
+    legend in `state_labels`' words. Drawn as stacked bars, one segment per year, so that a click on
+    a cell selects it (its customdata is the agency's id and the year). A blank cell: no report from
+    an agency not in the registry."""
     agencies = df["name"].unique(maintain_order=True).to_list()
+    ids = dict(zip(df["name"].to_list(), df["agency_id"].to_list()))
     years = sorted(df["year"].unique().to_list())
     cell = {(r["name"], r["year"]): r["state"] for r in df.iter_rows(named=True)}
-    z = [[code.get(cell.get((a, y))) for y in years] for a in agencies]
-    text = [[state_labels.get(cell.get((a, y)) or "", "—") for y in years] for a in agencies]
-    n = len(states)
-    scale = []
-    for i, s in enumerate(states):
-        scale += [(i / n, STATE_COLORS[s]), ((i + 1) / n, STATE_COLORS[s])]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[str(y) for y in years],
-            y=agencies,
-            text=text,
-            zmin=-0.5,
-            zmax=n - 0.5,
-            colorscale=scale,
-            showscale=False,
-            xgap=2,
-            ygap=1,
-            hovertemplate="%{y} %{x}：%{text}<extra></extra>",
+    fig = go.Figure()
+    for y in years:
+        states = [cell.get((a, y)) for a in agencies]
+        fig.add_trace(
+            go.Bar(
+                x=[1] * len(agencies),
+                y=agencies,
+                orientation="h",
+                marker=dict(
+                    color=[STATE_COLORS.get(s or "", "#ffffff") for s in states], line=dict(color="white", width=1)
+                ),
+                customdata=[[ids[a], y] for a in agencies],
+                hovertext=[f"{a} {y}：{state_labels.get(s or '', '—')}" for a, s in zip(agencies, states)],
+                hoverinfo="text",
+                showlegend=False,
+                name=str(y),
+            )
         )
-    )
-    for s in states:  # the legend: one square per state
+    for s in STATE_COLORS:  # the legend: one square per state
         fig.add_trace(
             go.Scatter(
                 x=[None],
@@ -368,8 +365,16 @@ def coverage_grid(df: pl.DataFrame, title: str, state_labels: dict[str, str]) ->
                 showlegend=True,
             )
         )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
+    fig.update_layout(barmode="stack", bargap=0.08, clickmode="event+select", dragmode=False)
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_xaxes(
+        side="top",
+        range=[0, len(years)],
+        tickvals=[i + 0.5 for i in range(len(years))],
+        ticktext=[str(y) for y in years],
+        showgrid=False,
+        zeroline=False,
+    )
     fig = _layout(fig, title, height=max(300, 18 * len(agencies) + 140))
     fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top", x=0))
     return fig

@@ -105,6 +105,8 @@ def serve(db: Path, port: int) -> None:
             "viewer",
             "--client.showErrorDetails",
             "none",
+            "--server.fileWatcherType",
+            "none",
             "--",
             "--db",
             str(db),

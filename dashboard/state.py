@@ -168,6 +168,7 @@ def bound_select(
         label,
         options,
         key=key,
+        placeholder=t("choose", lang()),
         format_func=fmt or str,
         on_change=_changed,
         args=(name, key, tuple(clears)),

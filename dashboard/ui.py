@@ -36,16 +36,22 @@ def table(
     selection_mode=None,
 ):
     """A table with headers in words: `columns` lists column names known to dashboard.i18n, or maps
-    a column to its header. NULL shows as "—", never as None; rates as percentages."""
+    a column to its header. NULL shows as "—", never as None; rates as percentages (the column
+    holds the rate times 100); dates as dates."""
     L = lang()
     names = columns if isinstance(columns, dict) else {c: col(c, L) for c in columns}
     config = {}
+    shown = df.select(list(names))
     for c, header in names.items():
+        dtype = shown.schema[c]
         if c == "agency_link":
             config[c] = st.column_config.LinkColumn(header, display_text=r"#(.*)$")
-        elif c in percent:
-            config[c] = st.column_config.NumberColumn(header, format="percent")
-        elif df.schema.get(c) is not None and df.schema[c].is_numeric() and c != "year":
+        elif c in percent:  # shown as 12.3%: the rate times 100 with one decimal
+            shown = shown.with_columns(pl.col(c) * 100)
+            config[c] = st.column_config.NumberColumn(header, format="%.1f%%")
+        elif dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
+            config[c] = st.column_config.DateColumn(header, format="YYYY-MM-DD")
+        elif dtype.is_numeric() and c != "year":
             config[c] = st.column_config.NumberColumn(header, format="localized")
         else:
             config[c] = st.column_config.Column(header)
@@ -53,7 +59,7 @@ def table(
     if on_select is not None:
         kwargs = dict(on_select=on_select, selection_mode=selection_mode or "single-row")
     return st.dataframe(
-        df.select(list(names)),
+        shown,
         hide_index=True,
         column_config=config,
         column_order=list(names),
@@ -157,7 +163,7 @@ def card(where, key: str, row: dict, value_text: str | None = None) -> None:
         value_text or fmt(row.get("value"), m.unit),
         delta.lstrip("+-") if flat else delta,
         help=f"{formula(m, L)}\n\n{basis}",
-        delta_color="off" if flat else ("normal" if m.higher_is_better is not False else "inverse"),
+        delta_color="off" if flat or m.higher_is_better is None else ("normal" if m.higher_is_better else "inverse"),
         delta_arrow="off" if flat else "auto",
     )
     cov = coverage_words(row.get("covered"), row.get("reports"), L)

@@ -275,8 +275,8 @@ def test_regions_ranking_equals_database(db, monkeypatch):
     )
     want = {k: None if v is None or v != v else v for k, v in want.items()}  # 0 / 0: no dated report
     assert len(table) == len(want)
-    for name, value in zip(table["name"], table["value"]):
-        assert (None if value != value else value) == (None if want[name] is None else pytest.approx(want[name]))
+    for name, value in zip(table["name"], table["value"]):  # shown as a percentage
+        assert (None if value != value else value) == (None if want[name] is None else pytest.approx(want[name] * 100))
 
 
 def test_compliance_lists_are_complete(db, monkeypatch):

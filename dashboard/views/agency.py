@@ -73,7 +73,9 @@ if want and want.isdigit() and int(want) in ids:
     st.session_state["ag_pick"] = int(want)
 elif st.session_state.get("ag_pick") not in ids:
     st.session_state["ag_pick"] = ids[0]
-picked = st.selectbox(tr("机关", "Agency"), ids, format_func=label_of.get, key="ag_pick")
+picked = st.selectbox(
+    tr("机关", "Agency"), ids, format_func=label_of.get, key="ag_pick", placeholder=tr("请选择", "Choose")
+)
 if options["total"][0] > len(ids):
     st.caption(
         tr(
@@ -265,6 +267,7 @@ chosen = (
     st.selectbox(
         tr("选择一个数字（有 ⚠ 的排在前面）", "Pick a number (those marked ⚠ first)"),
         list(options),
+        placeholder=tr("请选择", "Choose"),
         index=list(options).index(asked) if asked in options else 0,
         format_func=lambda k: ("⚠ " if BY_KEY[k].ref in marked else "") + name_of[k] + f"（{unit(BY_KEY[k].unit, L)}）",
         key=f"ag_field_{rep['report_id']}_{asked}",

@@ -38,32 +38,38 @@ with left:
     )
     coverage_note(apps["covered"].min(), apps["reports"][0])
     download(apps, f"applicants-{year}.csv", key="dl_apps", chart=True)
-out = run(q.outcomes, scope, year)
-with right:
-    st.plotly_chart(
-        charts.bars(
-            [words[r] for r in out["row"]],
-            out["value"].to_list(),
-            tr(f"办理结果（件）· {year}", f"Decisions (cases) · {year}"),
-        ),
-        width="stretch",
-        key="applications_outcomes",
-    )
-    coverage_note(out["covered"].min(), out["reports"][0])
-    download(out, f"outcomes-{year}.csv", key="dl_out", chart=True)
-
-st.subheader(tr("历年比例", "Rates over the years") + f" · {scope_label(scope)}")
 rates = pl.concat(
     [
         run(q.metric_by_year, scope, key).with_columns(pl.lit(label(METRIC[key], L)).alias("part"))
         for key in ("substantive_rate", "not_held_rate")
     ]
 )
+with right:
+    st.plotly_chart(
+        charts.lines(
+            rates,
+            tr("历年比例", "Rates over the years") + f" · {scope_label(scope)}",
+            "%",
+            True,
+            LOW_COVERAGE,
+            tr("有数字的报告", "reports with a value"),
+        ),
+        width="stretch",
+        key="applications_rates",
+    )
+    low_years_note(rates)
+    thin_years_note(rates)
+    download(rates, "rates.csv", key="dl_rates", chart=True)
+
+out = run(q.outcomes, scope, year)
 st.plotly_chart(
-    charts.lines(rates, "", "%", True, LOW_COVERAGE, tr("有数字的报告", "reports with a value")),
+    charts.bars(
+        [words[r] for r in out["row"]],
+        out["value"].to_list(),
+        tr(f"办理结果（件）· {year}", f"Decisions (cases) · {year}"),
+    ),
     width="stretch",
-    key="applications_rates",
+    key="applications_outcomes",
 )
-low_years_note(rates)
-thin_years_note(rates)
-download(rates, "rates.csv", key="dl_rates", chart=True)
+coverage_note(out["covered"].min(), out["reports"][0])
+download(out, f"outcomes-{year}.csv", key="dl_out", chart=True)

@@ -68,6 +68,7 @@ else:
         add = st.selectbox(
             tr("查找结果", "Results"),
             found["agency_id"].to_list(),
+            placeholder=tr("请选择", "Choose"),
             format_func=dict(zip(found["agency_id"], found["name"])).get,
             key="cmp_pick",
         )

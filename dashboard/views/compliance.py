@@ -15,6 +15,7 @@ from dashboard.state import (
     collected_years,
     flush_bad_params,
     followup_workbook,
+    global_params,
     header,
     lang,
     param,
@@ -59,7 +60,6 @@ if sub_col != "agency_name":
             shown,
             ["region", "expected", "reports", "not_filed", "late", "errors", "copied"],
             key=f"cm_subs_{scope}",
-            height=min(36 * shown.height + 40, 420),
             on_select="rerun",
             selection_mode="single-row",
         )
@@ -121,7 +121,7 @@ for tab, key in zip(tabs, lists):
         if df.height == 0:
             st.success(tr("本范围本年度没有这类问题。", "No such problem in this region and year."))
             continue
-        table(agency_links(df), cols, key=f"cm_list_{key}", height=min(36 * df.height + 40, 460))
+        table(agency_links(df), cols, key=f"cm_list_{key}")
         download(df.drop("agency_id"), f"{key}-{scope.name()}-{year}.csv", key=f"dl_{key}")
 
 # ---- the grid: only agencies with a problem, paged ------------------------------------------
@@ -135,12 +135,21 @@ else:
     total = grid["agencies"][0]
     pages = -(-total // PER_PAGE)
     state_labels = {s: state_words(s, L) for s in STATES}
-    st.plotly_chart(
+    event = st.plotly_chart(
         charts.coverage_grid(grid, "", state_labels),
         width="stretch",
-        key="compliance_grid",
+        key=f"compliance_grid_{scope}_{page_no}",
         config={"displayModeBar": False},
+        on_select="rerun",
+        selection_mode="points",
     )
+    clicked = [p for p in (event or {}).get("selection", {}).get("points", []) if p.get("customdata")]
+    if clicked:  # a click on a cell opens that agency's record for that year
+        agency_id, cell_year = clicked[0]["customdata"][:2]
+        st.switch_page(
+            "views/agency.py", query_params={**global_params(), "agency": str(agency_id), "year": str(cell_year)}
+        )
+    st.caption(tr("点击一格可打开该机关该年度的单位档案。", "Click a cell to open that agency's record for that year."))
     p1, p2, p3 = st.columns([1, 1, 4])
     if p1.button(tr("上一页", "Previous"), disabled=page_no <= 1, key="grid_prev"):
         set_param("grid_page", page_no - 1)
@@ -190,7 +199,6 @@ else:
         agency_links(shown),
         ["agency_link", "year", "severity", "rule", "message", "cells"],
         key="cm_findings",
-        height=420,
     )
     st.caption(
         tr(
@@ -228,7 +236,6 @@ if scores.height:
         agency_links(shown),
         ["agency_link", "kind", *PLACE, "filed", "days_late", "n_errors", "n_warnings", "score"],
         key="cm_scores",
-        height=420,
     )
     st.caption(
         tr(

@@ -62,7 +62,6 @@ if rej.height:
             "size": tr("字节数", "Bytes"),
         },
         key="dt_rejected",
-        height=min(36 * rej.height + 40, 420),
     )
     download(rej, "rejected.csv", key="dl_rejected")
 else:
@@ -71,9 +70,7 @@ else:
 st.subheader(tr("未匹配名录的机关（待核对）", "Agencies not matched to the registry (to check)"))
 un = run(q.unmatched)
 if un.height:
-    table(
-        un, ["name", "province", "city", "county", "reports"], key="dt_unmatched", height=min(36 * un.height + 40, 420)
-    )
+    table(un, ["name", "province", "city", "county", "reports"], key="dt_unmatched")
     download(un, "unmatched.csv", key="dl_unmatched")
 else:
     st.success(tr("没有未匹配的机关。", "Every agency is matched."))

@@ -9,7 +9,7 @@ from dashboard.metrics import LOW_COVERAGE, METRICS, formula, label, source_word
 from dashboard.state import header, lang, tr
 from dashboard.ui import table
 from etl.registry.fields import FIELDS, NULL_POLICY, TABLE_NAMES
-from etl.registry.rules import ORIGIN_WORDS, RULES, SCOPE_WORDS, SCORE, SEVERITY_WORDS
+from etl.registry.rules import ORIGIN_WORDS, RULES, SCOPE_WORDS, SCORE, SEVERITY_WORDS, words
 
 L = lang()
 i = 0 if L == "zh" else 1
@@ -99,4 +99,8 @@ table(
     key="df_fields",
     height=360,
 )
-st.caption(NULL_POLICY if L == "zh" else "A blank, '/' or '—' cell is stored as empty (NULL), never as 0.")
+st.caption(
+    NULL_POLICY.replace("blank_cells", f"“{words('blank_cells')}”")
+    if L == "zh"
+    else "A blank, '/' or '—' cell is stored as empty (NULL), never as 0."
+)

@@ -32,7 +32,7 @@ for section, keys in CARD_GROUPS:
             col.metric(
                 t("received_expected", L),
                 f"{got:,} / {expected:,}" if expected else f"{got:,}",
-                f"{got - before:+,}" if before else None,
+                f"{got - before:+,}" if before and got != before else None,
                 help=tr(
                     "收到：本年度入库报告数；应报：名录中本范围的机关数",
                     "Received: reports loaded for the year; expected: agencies in the registry for this region",
@@ -53,48 +53,56 @@ for col, key in zip(spark, ("applications", "on_time_rate", "normative_issued", 
         coverage_note(last["covered"][0], last["reports"][0], where=col, compact=True)
 
 st.subheader(tr("领先与落后的下级地区", "Leading and lagging sub-regions"))
-c1, c2 = st.columns([2, 1])
-key = bound_select(
-    t("metric", L),
-    ["on_time_rate", "error_rate", "substantive_rate", "correction_rate"],
-    "rank",
-    fmt=lambda k: label(BY_KEY[k], L),
-    where=c1,
-)
-least = bound_int("min", 10, 1, 10_000)
-c2.caption(
-    tr(
-        f"只比较有此项数字的报告不少于 {least} 份的地区（链接参数 min 可改）",
-        f"Only regions with at least {least} reports giving this number (link parameter min)",
-    )
-)
-subs = run(q.metric_by_subregion, scope, key, year).drop_nulls(["value", "name"])  # own level: not a region
-enough = subs.filter(pl.col("covered") >= least)
-if enough.height < 2:
+if scope.sub_column() == "agency_name":
     st.info(
         tr(
-            f"有足够报告（不少于 {least} 份）可比的下级地区不足两个。",
-            f"Fewer than two sub-regions have enough reports (at least {least}) to compare.",
+            "县（区）以下没有下级地区：本县各机关的情况见“合规监测”页的清单和“单位档案”。",
+            "A county has no sub-regions: its agencies are listed on the Compliance page and in their records.",
         )
     )
 else:
-    better_high = BY_KEY[key].higher_is_better is not False
-    ranked = enough.sort("value", descending=better_high)
-    n = min(5, enough.height // 2)
-    lead, lag = st.columns(2)
-    pct = ("value",)
-    cols = {"name": tr("地区", "Region"), "value": label(BY_KEY[key], L), "covered": tr("报告数", "Reports")}
-    with lead:
-        st.markdown(f"**{t('leaders', L)}**")
-        table(ranked.head(n), cols, percent=pct, key="ov_lead")
-    with lag:
-        st.markdown(f"**{t('laggards', L)}**")
-        table(ranked.tail(n).reverse(), cols, percent=pct, key="ov_lag")
-    left_out = subs.height - enough.height
-    if left_out:
-        st.caption(
-            tr(f"另有 {left_out} 个地区报告太少，未参加比较。", f"{left_out} more regions have too few reports.")
+    c1, c2 = st.columns([2, 1])
+    key = bound_select(
+        t("metric", L),
+        ["on_time_rate", "error_rate", "substantive_rate", "correction_rate"],
+        "rank",
+        fmt=lambda k: label(BY_KEY[k], L),
+        where=c1,
+    )
+    least = bound_int("min", 10, 1, 10_000)
+    c2.caption(
+        tr(
+            f"只比较有此项数字的报告不少于 {least} 份的地区（链接参数 min 可改）",
+            f"Only regions with at least {least} reports giving this number (link parameter min)",
         )
+    )
+    subs = run(q.metric_by_subregion, scope, key, year).drop_nulls(["value", "name"])  # own level: not a region
+    enough = subs.filter(pl.col("covered") >= least)
+    if enough.height < 2:
+        st.info(
+            tr(
+                f"有足够报告（不少于 {least} 份）可比的下级地区不足两个。",
+                f"Fewer than two sub-regions have enough reports (at least {least}) to compare.",
+            )
+        )
+    else:
+        better_high = BY_KEY[key].higher_is_better is not False
+        ranked = enough.sort("value", descending=better_high)
+        n = min(5, enough.height // 2)
+        lead, lag = st.columns(2)
+        pct = ("value",)
+        cols = {"name": tr("地区", "Region"), "value": label(BY_KEY[key], L), "covered": tr("报告数", "Reports")}
+        with lead:
+            st.markdown(f"**{t('leaders', L)}**")
+            table(ranked.head(n), cols, percent=pct, key="ov_lead")
+        with lag:
+            st.markdown(f"**{t('laggards', L)}**")
+            table(ranked.tail(n).reverse(), cols, percent=pct, key="ov_lag")
+        left_out = subs.height - enough.height
+        if left_out:
+            st.caption(
+                tr(f"另有 {left_out} 个地区报告太少，未参加比较。", f"{left_out} more regions have too few reports.")
+            )
 
 st.subheader(tr("分析简报", "Briefing"))
 st.caption(

@@ -27,11 +27,13 @@ key = bound_select(
 )
 m = BY_KEY[key]
 pct = m.is_rate
-least = bound_int("min", 5 if pct else 1, 1, 100_000)
+by_agency = scope.sub_column() == "agency_name"  # a county's parts are its agencies, one report a year each
+unit_zh, unit_en = ("机关", "agencies") if by_agency else ("地区", "regions")
+least = bound_int("min", 5 if pct and not by_agency else 1, 1, 100_000)
 c2.caption(
     tr(
-        f"排名只列有此项数字的报告不少于 {least} 份的地区（链接参数 min 可改）；每个数值旁是它所依据的报告数。",
-        f"The ranking lists regions with at least {least} reports giving this number (link parameter min); "
+        f"排名只列有此项数字的报告不少于 {least} 份的{unit_zh}（链接参数 min 可改）；每个名称旁是它所依据的报告数。",
+        f"The ranking lists {unit_en} with at least {least} reports giving this number (link parameter min); "
         "each value shows how many reports it rests on.",
     )
 )
@@ -47,8 +49,9 @@ level = {"prov": "provinces", "cty": "cities", "cnty": "counties"}.get(sub)
 if level and df["name"].drop_nulls().len():
     codes = run(q.region_codes, df["name"].drop_nulls().to_list())
     want = {"provinces": "province", "cities": "city", "counties": "county"}[level]
-    codes = codes.filter(pl.col("level") == want).unique("name", keep="first")
-    mapped = df.drop_nulls("name").join(codes.select("name", "code"), on="name", how="inner")
+    codes = codes.filter(pl.col("level") == want).unique("name", keep="first", maintain_order=True)
+    # the same figure on every run (sorted): a figure that changes loses the click that was made on it
+    mapped = df.drop_nulls("name").join(codes.select("name", "code"), on="name", how="inner").sort("name")
     if mapped.height:
         event = st.plotly_chart(
             charts.choropleth(
@@ -92,7 +95,7 @@ with left:
                 ranked,
                 f"{label(m, L)} " + tr("排名", "ranking") + f" · {year}",
                 pct,
-                count_label=tr("报告", "reports"),
+                count_label=tr("{name}（{n:,} 份）", "{name} ({n:,})"),
                 gap_label=tr("……（中间省略，见数据表）", "… (middle left out; see the table)"),
             ),
             width="stretch",
@@ -102,15 +105,15 @@ with left:
     if few:
         st.caption(
             tr(
-                f"{few} 个地区报告太少，未列入排名（见数据表）。",
-                f"{few} regions have too few reports (see the table).",
+                f"{few} 个{unit_zh}报告太少，未列入排名（见数据表）。",
+                f"{few} {unit_en} have too few reports (see the table).",
             )
         )
-    with st.expander(tr("排名数据（全部地区）", "Ranking data (every region)")):
+    with st.expander(tr(f"排名数据（全部{unit_zh}）", f"Ranking data (every one of the {unit_en})")):
         table(
             named.with_columns((pl.col("covered") / pl.col("reports")).alias("coverage")),
             {
-                "name": tr("地区", "Region"),
+                "name": tr(unit_zh, unit_en.capitalize()),
                 "value": label(m, L),
                 "covered": tr("有数字的报告", "Reports with a value"),
                 "reports": tr("报告数", "Reports"),
@@ -125,7 +128,7 @@ with right:
     heat = place_names(heat, "part", scope)
     st.plotly_chart(
         charts.heatmap(
-            heat, f"{label(m, L)}：" + tr("地区 × 年度", "region × year"), pct, tr("有数字的报告", "reports")
+            heat, f"{label(m, L)}：" + tr(f"{unit_zh} × 年度", f"{unit_en} × year"), pct, tr("有数字的报告", "reports")
         ),
         width="stretch",
         key="regions_heat",

@@ -51,7 +51,7 @@ if len(parts) > charts.MAX_LINES:
     names = last["part"].to_list()
     default = names[:4] + names[-4:] if pct else names[: charts.MAX_LINES]
     chosen = bound_multiselect(
-        tr("图中显示的地区", "Regions drawn"),
+        tr("图中显示的分组", "Groups drawn"),
         sorted(parts),
         "show",
         default=list(dict.fromkeys(default)),
@@ -71,7 +71,7 @@ if len(parts) > charts.MAX_LINES:
     )
 flush_bad_params()
 if drawn.height == 0:
-    st.info(tr("请在上面选择要画的地区。", "Choose the regions to draw above."))
+    st.info(tr("请在上面选择要画的分组。", "Choose the groups to draw above."))
 title = f"{label(m, L)} · {scope_label(scope)} · " + tr("历年", "by year")
 st.plotly_chart(
     charts.lines(drawn, title, unit(m.unit, L), pct, LOW_COVERAGE, tr("有数字的报告", "reports with a value")),
