@@ -60,9 +60,9 @@ def first_part(db: Path, corpus: Path) -> None:
 def rest(db: Path, corpus: Path) -> None:
     """The whole corpus, generated and loaded; the note beside the database says how far it is."""
     try:
-        _note(db, "正在生成其余演示报告", "generating the rest of the demo reports")
+        _note(db, "第 1 步，共 2 步：生成其余演示报告", "step 1 of 2: generating the rest of the demo reports")
         _etl("demo-corpus", str(corpus))
-        _note(db, "正在入库", "loading them")
+        _note(db, "第 2 步，共 2 步：入库", "step 2 of 2: loading them")
         _load(db, corpus)
         (corpus / DONE).write_text("the whole demo corpus is generated and loaded\n", encoding="utf-8")
     finally:

@@ -37,47 +37,50 @@ def kpis(con, scope: Scope, year: int, keys: tuple) -> pl.DataFrame:
 
     Columns: key, value, covered, reports, previous, prev_covered, prev_reports, panel_value,
     panel_previous, panel_agencies."""
-    per_row = ",\n".join(f"({_m(k).has}) AS h_{k}, ({_m(k).num}) AS n_{k}, ({_m(k).den or '1'}) AS d_{k}" for k in keys)
-    both = ",\n".join(f"count(DISTINCT year) FILTER (WHERE h_{k}) = 2 AS p_{k}" for k in keys)
+    per_row = ", ".join(f"({_m(k).has}) AS h_{k}, ({_m(k).num}) AS n_{k}, ({_m(k).den or '1'}) AS d_{k}" for k in keys)
 
-    def agg(k: str, where: str) -> str:
-        num = f"sum(n_{k}) FILTER (WHERE h_{k} AND {where})"
+    def agg(k: str, side: str = "", also: str = "") -> str:
+        num = f"sum({side}n_{k}) FILTER (WHERE {side}h_{k}{also})"
         if _m(k).den is None:
             return num
-        den = f"sum(d_{k}) FILTER (WHERE h_{k} AND {where})"
+        den = f"sum({side}d_{k}) FILTER (WHERE {side}h_{k}{also})"
         return f"CASE WHEN {den} > 0 THEN {num} * 1.0 / {den} END"
 
-    cols = []
-    for k in keys:
-        cols += [
-            f"{agg(k, 'year = $year')} AS {k}__value",
-            f"count(*) FILTER (WHERE h_{k} AND year = $year) AS {k}__covered",
-            f"{agg(k, 'year = $year - 1')} AS {k}__previous",
-            f"count(*) FILTER (WHERE h_{k} AND year = $year - 1) AS {k}__prev_covered",
-            f"{agg(k, f'year = $year AND p_{k}')} AS {k}__panel_value",
-            f"{agg(k, f'year = $year - 1 AND p_{k}')} AS {k}__panel_previous",
-            f"count(DISTINCT agency_id) FILTER (WHERE p_{k}) AS {k}__panel_agencies",
-        ]
-    wide = frame(
-        con,
-        f"""WITH rows AS (SELECT r.agency_id, r.year, {per_row} FROM ({BASE}) r
-                          WHERE {SCOPE} AND r.year IN ($year, $year - 1)),
-                 panel AS (SELECT agency_id, {both} FROM rows GROUP BY agency_id)
-            SELECT count(*) FILTER (WHERE year = $year) AS reports,
-                   count(*) FILTER (WHERE year = $year - 1) AS prev_reports,
-                   {", ".join(cols)}
-            FROM rows JOIN panel USING (agency_id)""",
-        {**scope.params(), "year": year},
+    by_year = ", ".join(f"{agg(k)} AS {k}__value, count(*) FILTER (WHERE h_{k}) AS {k}__covered" for k in keys)
+    pairs = ", ".join(  # an agency's report of this year (a) beside its report of last year (b)
+        f"{agg(k, 'a.', f' AND b.h_{k}')} AS {k}__panel_value, {agg(k, 'b.', f' AND a.h_{k}')} AS {k}__panel_previous, "
+        f"count(*) FILTER (WHERE a.h_{k} AND b.h_{k}) AS {k}__panel_agencies"
+        for k in keys
     )
-    row = wide.row(0, named=True)
-    parts = ("value", "covered", "previous", "prev_covered", "panel_value", "panel_previous", "panel_agencies")
+    params = {**scope.params(), "year": year}
+    rows = f"""WITH rows AS MATERIALIZED (SELECT r.agency_id, r.year, {per_row} FROM ({BASE}) r
+                                         WHERE {SCOPE} AND r.year IN ($year, $year - 1))"""
+    years = {
+        r["year"]: r
+        for r in frame(
+            con, f"{rows} SELECT year, count(*) AS reports, {by_year} FROM rows GROUP BY year", params
+        ).iter_rows(named=True)
+    }
+    panel = frame(
+        con,
+        f"{rows} SELECT {pairs} FROM rows a JOIN rows b ON a.agency_id = b.agency_id AND a.year = $year "
+        "AND b.year = $year - 1",
+        params,
+    ).row(0, named=True)
+    now, before = years.get(year, {}), years.get(year - 1, {})
     return pl.DataFrame(
         [
             {
                 "key": k,
-                **{p: row[f"{k}__{p}"] for p in parts},
-                "reports": row["reports"],
-                "prev_reports": row["prev_reports"],
+                "value": now.get(f"{k}__value"),
+                "covered": now.get(f"{k}__covered", 0),  # no report that year: 0 reports have the value
+                "reports": now.get("reports", 0),
+                "previous": before.get(f"{k}__value"),
+                "prev_covered": before.get(f"{k}__covered", 0),
+                "prev_reports": before.get("reports", 0),
+                "panel_value": panel[f"{k}__panel_value"],
+                "panel_previous": panel[f"{k}__panel_previous"],
+                "panel_agencies": panel[f"{k}__panel_agencies"],
             }
             for k in keys
         ],
@@ -85,13 +88,13 @@ def kpis(con, scope: Scope, year: int, keys: tuple) -> pl.DataFrame:
             "key": pl.Utf8,
             "value": pl.Float64,
             "covered": pl.Int64,
+            "reports": pl.Int64,
             "previous": pl.Float64,
             "prev_covered": pl.Int64,
+            "prev_reports": pl.Int64,
             "panel_value": pl.Float64,
             "panel_previous": pl.Float64,
             "panel_agencies": pl.Int64,
-            "reports": pl.Int64,
-            "prev_reports": pl.Int64,
         },
     )
 
@@ -160,36 +163,36 @@ def normative_pairs(con, scope: Scope) -> pl.DataFrame:
     )
 
 
+def _long(con, scope: Scope, year: int, cols: dict[str, str], key: str) -> pl.DataFrame:
+    """One scan: each column summed over the reports that print it, then one row per column:
+    `key`, value, covered, reports."""
+    sel = ", ".join(f"sum({c}) AS v{i}, count({c}) AS c{i}" for i, c in enumerate(cols.values()))
+    row = frame(
+        con,
+        f"SELECT {sel}, count(*) AS n FROM ({BASE}) r WHERE {SCOPE} AND r.year = $year",
+        {**scope.params(), "year": year},
+    ).row(0, named=True)
+    return pl.DataFrame(
+        {
+            key: list(cols),
+            "value": [row[f"v{i}"] for i in range(len(cols))],
+            "covered": [row[f"c{i}"] for i in range(len(cols))],
+            "reports": [row["n"]] * len(cols),
+        },
+        schema={key: pl.Utf8, "value": pl.Float64, "covered": pl.Int64, "reports": pl.Int64},
+    )
+
+
 @query(examples=lambda s: [(s.country, s.year), (s.province, s.year)])
 def applicants(con, scope: Scope, year: int) -> pl.DataFrame:
     """One row per applicant type: applications summed over the reports that printed the cell."""
-    parts = " UNION ALL ".join(
-        f"SELECT {i} AS pos, '{c}' AS col, sum(t3__new_received__{c}) AS value, "
-        f"count(t3__new_received__{c}) AS covered, count(*) AS reports FROM r"
-        for i, c in enumerate(APPLICANT_COLUMNS)
-    )
-    return frame(
-        con,
-        f"WITH r AS (SELECT * FROM ({BASE}) r WHERE {SCOPE} AND r.year = $year) "
-        f"SELECT col, value, covered, reports FROM ({parts}) ORDER BY pos",
-        {**scope.params(), "year": year},
-    )
+    return _long(con, scope, year, {c: f"t3__new_received__{c}" for c in APPLICANT_COLUMNS}, "col")
 
 
 @query(examples=lambda s: [(s.country, s.year), (s.province, s.year)])
 def outcomes(con, scope: Scope, year: int) -> pl.DataFrame:
     """One row per outcome row of table 3 (its total column), with coverage."""
-    parts = " UNION ALL ".join(
-        f"SELECT {i} AS pos, '{k}' AS row, sum(t3__{k}__total) AS value, "
-        f"count(t3__{k}__total) AS covered, count(*) AS reports FROM r"
-        for i, k in enumerate(OUTCOME_ROWS)
-    )
-    return frame(
-        con,
-        f"WITH r AS (SELECT * FROM ({BASE}) r WHERE {SCOPE} AND r.year = $year) "
-        f"SELECT row, value, covered, reports FROM ({parts}) ORDER BY pos",
-        {**scope.params(), "year": year},
-    )
+    return _long(con, scope, year, {k: f"t3__{k}__total" for k in OUTCOME_ROWS}, "row")
 
 
 @query(examples=lambda s: [(s.country,), (s.province,)])
