@@ -124,7 +124,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rules": ("不符合的规则", "Rules broken"),
     "rule": ("规则", "Rule"),
     "severity": ("严重程度", "Severity"),
-    "message": ("问题", "Problem"),
+    "message": ("问题", "Details (as the checks word them, in Chinese)"),
     "cells": ("涉及的表格和单元格", "Tables and cells"),
     "score": ("合规得分", "Score"),
     "filed": ("已发布", "Filed"),

@@ -10,11 +10,45 @@ import re
 import polars as pl
 import streamlit as st
 
-from etl.registry.fields import BY_KEY, WIDE
+from etl.registry.fields import BY_KEY, BY_REF, SECTIONS, TABLE_NAMES, TABLE_TITLES, WIDE, cell_words, field_label
 
 LINE = re.compile(r"L(\d+)")
 CELL = re.compile(r"T(\d+)R(\d+)C(\d+)")
 OCR = re.compile(r"OCR第(\d+)页\s*置信度([\d.]+)")
+
+
+REPORT_PARTS = {
+    "format_version": "the format of the tables",
+    "publish_date": "the publication date",
+    "year": "the report year",
+}
+
+
+def ref_words(ref: str, lang: str) -> str:
+    """A finding's cell reference (t3.granted.total, t4.review_total, narrative.x, L12, T2R24C5) in
+    the words of the printed report, in the page's language."""
+    if lang == "zh":
+        return cell_words(ref)
+    if m := re.fullmatch(r"L(\d+)", ref):
+        return f"line {m[1]} of the text"
+    if m := CELL.fullmatch(ref):
+        return f"table {m[1]} of the page, row {m[2]}, column {m[3]}"
+    if ref in TABLE_TITLES:
+        return f"{TABLE_NAMES[ref][1]} (whole table)"
+    if ref.startswith("section.") and ref[8:].isdigit() and int(ref[8:]) in SECTIONS:
+        return f"section {SECTIONS[int(ref[8:])][1]}"
+    f = BY_REF.get(ref)
+    if f is not None:
+        return f"text: {f.en}" if f.table == "prose" else field_label(f.key, "en")[0]
+    if ref.startswith("narrative."):
+        return "a number in the text"
+    return REPORT_PARTS.get(ref, ref)
+
+
+def cells_words(cells: str | None, lang: str) -> str:
+    """A finding's comma-separated cells in words, each once."""
+    words = dict.fromkeys(ref_words(x, lang) for x in (cells or "").split(",") if x)
+    return ("；" if lang == "zh" else "; ").join(words)
 
 
 def field_options(cells: pl.DataFrame, marked: set[str]) -> list[str]:

@@ -34,6 +34,7 @@ def table(
     percent: tuple[str, ...] = (),
     on_select=None,
     selection_mode=None,
+    narrow: tuple[str, ...] = (),
 ):
     """A table with headers in words: `columns` lists column names known to dashboard.i18n, or maps
     a column to its header. NULL shows as "—", never as None; rates as percentages (the column
@@ -54,7 +55,7 @@ def table(
         elif dtype.is_numeric() and c != "year":
             config[c] = st.column_config.NumberColumn(header, format="localized")
         else:
-            config[c] = st.column_config.Column(header)
+            config[c] = st.column_config.Column(header, width="small" if c in narrow else None)
     kwargs = {}
     if on_select is not None:
         kwargs = dict(on_select=on_select, selection_mode=selection_mode or "single-row")

@@ -295,3 +295,26 @@ def test_a_click_on_the_map_drills_in(server, browser):
     page.wait_for_function("() => !document.querySelector('h1').innerText.includes('全国')", timeout=60_000)
     assert "地区" in page.locator("h1").first.inner_text()
     page.close()
+
+
+def test_a_click_on_the_compliance_grid_opens_the_agency(server, browser):
+    url, _, _ = server
+    page = browser.new_page(viewport=VIEW)
+    _open(page, f"{url}/compliance")
+    grid = page.locator("[class*=st-key-compliance_grid_]")
+    cell = grid.locator("g.trace.bars path").nth(3)
+    cell.wait_for(timeout=60_000)
+    cell.scroll_into_view_if_needed()
+    time.sleep(1)
+    box = cell.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    time.sleep(0.5)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    link = page.locator("[data-testid=stMain] [data-testid=stPageLink] a", has_text="单位档案")
+    link.wait_for(timeout=60_000)
+    link.click()
+    page.wait_for_url(re.compile(r"/agency\?.*agency=\d+"), timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('单位档案')"
+    )
+    page.close()

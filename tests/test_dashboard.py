@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import FIXTURES, q
 from streamlit.testing.v1 import AppTest
@@ -36,6 +37,11 @@ PAGES = [
 LIVE = "FROM reports r JOIN agencies a USING (agency_id) WHERE NOT r.is_duplicate"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CODES = {f.key for f in FIELDS} | {r.id for r in RULES if "_" in r.id} | {m.key for m in METRICS if "_" in m.key}
+FREE_TEXT = {
+    "message",
+    "reason",
+    "source_path",
+}  # the checks' own wording (Chinese) and file paths: data, shown as such
 CODE_WORDS = {"department", "government", "township", "error", "warning", "info", "None", "nan", "NaN"}
 
 
@@ -78,10 +84,13 @@ def texts(at: AppTest) -> list[str]:
             if kind == "multiselect":
                 out.append(w.proto.placeholder)
     for df in at.dataframe:
-        out += [c.get("label", "") for c in json.loads(df.proto.columns or "{}").values()]
+        config = json.loads(df.proto.columns or "{}")
+        out += [c.get("label", "") for c in config.values()]
         shown = df.value
         for col in shown.columns:
-            if shown[col].dtype == object:
+            if col in FREE_TEXT:
+                continue
+            if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
                 out += [str(v) for v in shown[col].dropna().unique()[:200]]
     return [x for x in out if x]
 

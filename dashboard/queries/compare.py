@@ -13,8 +13,11 @@ PATH = "concat_ws('/', r.prov, r.cty, r.cnty)"
 
 
 def _agg(key: str) -> str:
+    """value, covered, reports, and for a rate its base: the denominator summed (cases decided,
+    dated reports …), which says how much a rate of a small region rests on."""
     m = BY_KEY[key]  # fixed text from dashboard.metrics, never user input
-    return f"{m.sql} AS value, {m.covered_sql} AS covered, count(*) AS reports"
+    base = f"sum({m.den}) FILTER (WHERE {m.has})" if m.den else "NULL"
+    return f"{m.sql} AS value, {m.covered_sql} AS covered, count(*) AS reports, {base} AS base"
 
 
 @query(

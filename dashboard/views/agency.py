@@ -8,7 +8,7 @@ from dashboard import queries as q
 from dashboard.i18n import col, state_words, t, unit
 from dashboard.metrics import BY_KEY as METRIC
 from dashboard.metrics import coverage_words, fmt, label
-from dashboard.source import field_options, locate, show_source
+from dashboard.source import cells_words, field_options, locate, show_source
 from dashboard.state import agency_workbook, bad_param, flush_bad_params, header, lang, param, run, set_param, tr
 from dashboard.ui import scope_label, table
 from etl.registry.fields import (
@@ -19,7 +19,6 @@ from etl.registry.fields import (
     T3_ROW_ORDER,
     T4_GROUP_LABELS,
     T4_SUFFIX_LABELS,
-    cell_words,
 )
 from etl.registry.places import kind_words
 from etl.registry.rules import SEVERITY_WORDS, words
@@ -105,10 +104,12 @@ if reps.height == 0:
     st.stop()
 
 
-def timeliness(days):
+def timeliness(days):  # runs in Polars' threads, where Streamlit's context (and so tr) is not available
     if days is None:
         return state_words("日期不明", L)
-    return state_words("按时", L) if days == 0 else tr(f"逾期 {days} 天", f"{days} days late")
+    if days == 0:
+        return state_words("按时", L)
+    return f"逾期 {days} 天" if L == "zh" else f"{days} days late"
 
 
 years_tbl = reps.select(
@@ -223,7 +224,15 @@ t3 = pl.DataFrame(
     }
 )
 heads = {"row": tr("项目", "Item"), **{c.key: (c.zh if L == "zh" else c.en) for c in T3_COLUMN_LABELS}}
-ev = table(t3, heads, key=f"ag_t3_{rep['report_id']}", height=36 * 26, on_select="rerun", selection_mode="single-cell")
+ev = table(
+    t3,
+    heads,
+    key=f"ag_t3_{rep['report_id']}",
+    height=35 * (len(T3_ROW_ORDER) + 1) + 3,
+    on_select="rerun",
+    selection_mode="single-cell",
+    narrow=tuple(col_keys),
+)
 if ev is not None and ev.selection.cells:
     r, c = ev.selection.cells[0]
     if c in col_keys:
@@ -295,10 +304,7 @@ if finds.height:
         finds.with_columns(
             pl.col("rule").map_elements(lambda r: words(r, L), return_dtype=pl.Utf8),
             pl.col("severity").map_elements(lambda s: SEVERITY_WORDS[s][i], return_dtype=pl.Utf8),
-            pl.col("cells").map_elements(
-                lambda s: "；".join(dict.fromkeys(cell_words(x) for x in (s or "").split(",") if x)),
-                return_dtype=pl.Utf8,
-            ),
+            pl.col("cells").map_elements(lambda s: cells_words(s, L), return_dtype=pl.Utf8),
         ),
         ["severity", "rule", "message", "cells"],
         key="ag_findings",

@@ -95,18 +95,32 @@ st.plotly_chart(
     width="stretch",
     key="compare_chart",
 )
-st.caption(tr("口径：", "Definition: ") + formula(m, L))
+st.caption(
+    tr("口径：", "Definition: ")
+    + formula(m, L)
+    + (
+        tr(
+            "。“基数”为比率的分母（如已审结案件数）：基数小的比率波动大。",
+            ". The base is the rate's denominator (cases decided, dated reports …): a rate on a small base swings.",
+        )
+        if pct
+        else ""
+    )
+)
 low_years_note(df)
 
 # side by side: one row per year, for each compared: the value and the reports it covers
 wide = None
 for part in df["part"].unique(maintain_order=True).to_list():
+    cov = pl.format("{}/{}", pl.col("covered"), pl.col("reports"))
+    if pct:  # a rate's base: the cases (or reports) it is a share of
+        cov = pl.format(
+            "{}/{} · " + tr("基数 {}", "base {}"), pl.col("covered"), pl.col("reports"), pl.col("base").cast(pl.Int64)
+        )
     one = df.filter(pl.col("part") == part).select(
         "year",
         pl.col("value").alias(part),
-        pl.format("{}/{}", pl.col("covered"), pl.col("reports")).alias(
-            f"{part} · " + tr("有数字/报告", "with value/reports")
-        ),
+        cov.alias(f"{part} · " + tr("有数字/报告", "with value/reports")),
     )
     wide = one if wide is None else wide.join(one, on="year", how="full", coalesce=True)
 wide = wide.sort("year")

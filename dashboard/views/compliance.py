@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard import queries as q
 from dashboard.i18n import STATES, state_words, t
+from dashboard.source import cells_words
 from dashboard.state import (
     bound_int,
     bound_multiselect,
@@ -24,7 +25,6 @@ from dashboard.state import (
     tr,
 )
 from dashboard.ui import agency_links, download, page_title, place_names, table
-from etl.registry.fields import cell_words
 from etl.registry.places import MUNICIPALITY_NAMES, kind_words
 from etl.registry.rules import BY_ID, SCORE, SEVERITY_WORDS, words
 
@@ -144,12 +144,18 @@ else:
         selection_mode="points",
     )
     clicked = [p for p in (event or {}).get("selection", {}).get("points", []) if p.get("customdata")]
-    if clicked:  # a click on a cell opens that agency's record for that year
+    if clicked:  # a click on a cell offers that agency's record for that year (a link: the URL stays the state)
         agency_id, cell_year = clicked[0]["customdata"][:2]
-        st.switch_page(
-            "views/agency.py", query_params={**global_params(), "agency": str(agency_id), "year": str(cell_year)}
+        name = grid.filter(pl.col("agency_id") == agency_id)["name"][0]
+        st.page_link(
+            "views/agency.py",
+            label=tr(f"打开“{name}”{cell_year} 年度的单位档案", f"Open the record of {name} for {cell_year}"),
+            icon=":material/arrow_forward:",
+            query_params={**global_params(), "agency": str(agency_id), "year": str(cell_year)},
         )
-    st.caption(tr("点击一格可打开该机关该年度的单位档案。", "Click a cell to open that agency's record for that year."))
+    st.caption(
+        tr("点击一格，可打开该机关该年度的单位档案。", "Click a cell for a link to that agency's record for that year.")
+    )
     p1, p2, p3 = st.columns([1, 1, 4])
     if p1.button(tr("上一页", "Previous"), disabled=page_no <= 1, key="grid_prev"):
         set_param("grid_page", page_no - 1)
@@ -191,9 +197,7 @@ else:
     shown = found.with_columns(
         pl.col("rule").map_elements(lambda r: words(r, L), return_dtype=pl.Utf8),
         pl.col("severity").map_elements(lambda s: SEVERITY_WORDS[s][i], return_dtype=pl.Utf8),
-        pl.col("cells").map_elements(
-            lambda s: "；".join(dict.fromkeys(cell_words(x) for x in (s or "").split(",") if x)), return_dtype=pl.Utf8
-        ),
+        pl.col("cells").map_elements(lambda s: cells_words(s, L), return_dtype=pl.Utf8),
     )
     table(
         agency_links(shown),

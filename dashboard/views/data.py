@@ -58,7 +58,7 @@ if rej.height:
         {
             "path": tr("文件", "File"),
             "status": tr("结果", "Result"),
-            "reason": tr("原因", "Reason"),
+            "reason": tr("原因", "Reason (as the loader words it, in Chinese)"),
             "size": tr("字节数", "Bytes"),
         },
         key="dt_rejected",
