@@ -78,7 +78,7 @@ def figures(b: Brief) -> list[go.Figure]:
     if long["value"].drop_nulls().len():
         t = b.t4.filter(pl.col("year") == b.year)
         cov = f"（{b.year}年度 {t['covered'][0]:,}/{t['reports'][0]:,} 份报告有完整表四）" if t.height else ""
-        out.append(charts.lines(long, f"政府信息公开行政复议、行政诉讼（件）{cov}", "件"))
+        out.append(charts.lines(long, f"政府信息公开行政复议、行政诉讼（件）{cov}", ""))  # the unit is in the title
     subs = b.subregions.drop_nulls(["value", "name"]).filter(pl.col("covered") >= MIN_REPORTS)
     if subs.height > 1:
         out.append(
