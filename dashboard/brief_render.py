@@ -112,8 +112,9 @@ def chromium() -> str:
     raise RenderError("生成简报需要 Chromium（用于绘制图表和打印 PDF）：apt-get install chromium fonts-noto-cjk")
 
 
-def chart_images(figs: list[go.Figure]) -> list[bytes]:
-    """PNG of every figure through one Chromium session (one start-up, not one per chart)."""
+def chart_images(figs: list[go.Figure], fmt: str = "png") -> list[bytes]:
+    """PNG (or, for checking what was drawn, SVG) of every figure through one Chromium session
+    (one start-up, not one per chart)."""
     if not figs:
         return []
     import kaleido  # the dashboard extra; imported here so that reading a briefing needs no browser
@@ -124,7 +125,7 @@ def chart_images(figs: list[go.Figure]) -> list[bytes]:
         async with kaleido.Kaleido(n=1) as k:
             return [
                 await k.calc_fig(
-                    f, opts=dict(format="png", width=CHART_SIZE[0], height=f.layout.height or CHART_SIZE[1], scale=2)
+                    f, opts=dict(format=fmt, width=CHART_SIZE[0], height=f.layout.height or CHART_SIZE[1], scale=2)
                 )
                 for f in figs
             ]
