@@ -36,20 +36,14 @@ lint: $(VENV)
 	$(BIN)/ruff check etl dashboard tests bench
 	$(BIN)/ruff format --check etl dashboard tests bench
 
-# make demo: environment, demo corpus, warehouse, then the dashboard. A second run reuses them.
-demo: $(DB)
-	@echo "仪表板地址 / dashboard: http://localhost:$(PORT)"
-	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false -- --db $(DB)
+# make demo: environment, then dashboard.demo: on a first start the real samples and a first part of the
+# demo corpus are loaded and the dashboard serves while the rest is generated and loaded in the background
+# (the pages say so); a later start only starts the dashboard. demo-data does it all in the foreground.
+demo: $(VENV)
+	$(BIN)/python -m dashboard.demo --db $(DB) --corpus $(DEMO) --port $(PORT)
 
-demo-data: $(DB)
-
-$(DEMO)/.demo-corpus: | $(VENV)
-	rm -rf $(DEMO)
-	$(BIN)/python -m etl demo-corpus $(DEMO)
-
-$(DB): $(DEMO)/.demo-corpus
-	$(BIN)/python -m etl load $(DEMO) tests/fixtures/samples --registry $(DEMO)/registry.csv --db $(DB)
+demo-data: $(VENV)
+	$(BIN)/python -m dashboard.demo --db $(DB) --corpus $(DEMO) --no-serve
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,8 +1,15 @@
-"""Entry point: `streamlit run dashboard/app.py [-- --db PATH]`. Routes with st.navigation."""
+"""Entry point: `streamlit run dashboard/app.py [-- --db PATH]`.
+
+Pages are listed once in PAGES. A page is a file in dashboard/views/; `roles` (None = everyone)
+says who may see it, so a page that needs an account (a review queue, an upload page) is one
+more row with its roles, and `role()` is where a login page plugs in the current user's role.
+The sidebar draws the page links itself (st.page_link), so each link carries the language, the
+year and the region: moving between pages never drops them."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` puts dashboard/ first
@@ -11,33 +18,71 @@ import streamlit as st  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
-from dashboard.state import connection, db_path, lang, run, sidebar  # noqa: E402
+from dashboard.state import connection, db_path, global_params, lang, run, sidebar  # noqa: E402
 
-st.set_page_config(page_title="政府信息公开年报分析", page_icon=":material/analytics:", layout="wide")
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # url path and the i18n key of its title
+    file: str  # in dashboard/views/
+    icon: str
+    roles: tuple[str, ...] | None = None  # None: every visitor; else only these roles
+    needs_data: bool = True  # False: shown even when the database is missing or empty
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "overview.py", ":material/dashboard:"),
+    PageSpec("compliance", "compliance.py", ":material/fact_check:"),
+    PageSpec("trends", "trends.py", ":material/trending_up:"),
+    PageSpec("regions", "regions.py", ":material/map:"),
+    PageSpec("compare", "compare.py", ":material/compare_arrows:"),
+    PageSpec("applications", "applications.py", ":material/mail:"),
+    PageSpec("review", "review.py", ":material/gavel:"),
+    PageSpec("agency", "agency.py", ":material/account_balance:"),
+    PageSpec("data", "data.py", ":material/database:"),
+    PageSpec("definitions", "definitions.py", ":material/menu_book:"),
+)
+HERE = Path(__file__).resolve().parent / "views"  # not "pages/": that name turns on Streamlit's older page discovery
+
+
+def role() -> str | None:
+    """The signed-in user's role; None until a login page sets st.session_state["role"]."""
+    return st.session_state.get("role")
+
+
+def allowed(spec: PageSpec) -> bool:
+    return spec.roles is None or role() in spec.roles
+
+
 L = lang()
-HERE = Path(__file__).parent / "views"  # not "pages/": that name turns on Streamlit's older page discovery
-PAGES = [
-    ("overview", "overview.py", ":material/dashboard:"),
-    ("trends", "trends.py", ":material/trending_up:"),
-    ("regions", "regions.py", ":material/map:"),
-    ("compliance", "compliance.py", ":material/fact_check:"),
-    ("applications", "applications.py", ":material/mail:"),
-    ("review", "review.py", ":material/gavel:"),
-    ("agency", "agency.py", ":material/account_balance:"),
-    ("data", "data.py", ":material/database:"),
-    ("definitions", "definitions.py", ":material/menu_book:"),
-]
-pages = [st.Page(str(HERE / f), title=t(k, L), icon=i, url_path=k, default=(k == "overview")) for k, f, i in PAGES]
-nav = st.navigation(pages)
+st.set_page_config(page_title=t("app_title", L), page_icon=":material/analytics:", layout="wide")
+specs = [s for s in PAGES if allowed(s)]
+pages = {
+    s.key: st.Page(str(HERE / s.file), title=t(s.key, L), icon=s.icon, url_path=s.key, default=(s.key == "overview"))
+    for s in specs
+}
+nav = st.navigation(list(pages.values()), position="hidden")
 
-if connection() is None:
-    st.title(t("app_title", L))
-    st.info(t("no_db", L) + f"（{db_path()}）")
-    st.stop()
-if run(q.years).height == 0:
-    st.title(t("app_title", L))
-    st.info(t("no_reports", L))
-    st.stop()
-scope, year = sidebar()
-st.session_state["scope"], st.session_state["year"] = scope, year
+links = st.sidebar.container()  # filled last: the links carry the filters as the sidebar left them
+
+
+def draw_links() -> None:
+    with links:
+        keep = global_params()
+        for s in specs:
+            st.page_link(pages[s.key], query_params=keep)
+        st.divider()
+
+
+spec = next((s for s in specs if s.key == nav.url_path), specs[0])
+if spec.needs_data:
+    problem = "no_db" if connection() is None else ("no_reports" if run(q.years).height == 0 else None)
+    if problem:
+        draw_links()
+        st.title(t("app_title", L))
+        st.info(t(problem, L) + (f"（{db_path()}）" if problem == "no_db" else ""))
+        st.stop()
+    scope, year = sidebar()
+    st.session_state["scope"], st.session_state["year"] = scope, year
+draw_links()
 nav.run()

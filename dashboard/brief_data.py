@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dashboard import queries as q
-from dashboard.metrics import BY_KEY, fmt
+from dashboard.metrics import BY_KEY, LOW_COVERAGE, fmt
 
 HEADLINE_KEYS = (
     "reports",
@@ -25,6 +25,8 @@ HEADLINE_KEYS = (
     "reviews",
     "lawsuits",
     "correction_rate",
+    "review_correction_rate",
+    "litigation_correction_rate",
 )
 # metrics the summary reports as rising or falling (counts whose change a leader reads as news)
 TREND_KEYS = (
@@ -44,21 +46,46 @@ class ScopeError(ValueError):
 
 @dataclass(frozen=True)
 class Headline:
+    """A headline metric: this year's and last year's values with the reports they cover, and the
+    change over the panel of agencies that have the value in both years."""
+
     key: str
     label: str
     unit: str
     value: float | None
     previous: float | None
+    covered: int = 0
+    reports: int = 0
+    prev_covered: int = 0
+    prev_reports: int = 0
+    panel_value: float | None = None
+    panel_previous: float | None = None
+    panel_agencies: int = 0
 
     def change(self) -> str:
-        """Year-over-year change in words a reader expects: points for rates, percent for counts."""
-        if self.value is None or self.previous is None:
+        """Year-over-year change in words a reader expects: points for rates, percent for counts,
+        computed over the panel (the raw count of reports for the number of reports)."""
+        if self.key == "reports":
+            now, before = self.value, self.previous
+        else:
+            now, before = self.panel_value, self.panel_previous
+        if now is None or before is None:
             return "—"
         if self.unit == "%":
-            return f"{(self.value - self.previous) * 100:+.1f} 个百分点"
-        if self.previous == 0:
-            return "上年为 0" if self.value else "持平"
-        return f"{(self.value - self.previous) / self.previous * 100:+.1f}%"
+            return f"{(now - before) * 100:+.1f} 个百分点"
+        if before == 0:
+            return "上年为 0" if now else "持平"
+        return f"{(now - before) / before * 100:+.1f}%"
+
+    def coverage(self) -> str:
+        return f"{self.covered:,}/{self.reports:,}" if self.reports else "—"
+
+    @property
+    def rising(self) -> bool | None:
+        now, before = (self.value, self.previous) if self.key == "reports" else (self.panel_value, self.panel_previous)
+        if now is None or before is None or now == before:
+            return None
+        return now > before
 
 
 @dataclass(frozen=True)
@@ -120,9 +147,23 @@ def latest_year(con) -> int | None:
 
 def gather(con, scope: q.Scope, year: int, today: dt.date | None = None) -> Brief:
     kpis = q.kpis(con, scope, year, HEADLINE_KEYS)
-    rows = {r["year"]: r for r in kpis.iter_rows(named=True)}
-    cur, prev = rows.get(year, {}), rows.get(year - 1, {})
-    headlines = tuple(Headline(k, BY_KEY[k].zh, BY_KEY[k].unit, cur.get(k), prev.get(k)) for k in HEADLINE_KEYS)
+    headlines = tuple(
+        Headline(
+            r["key"],
+            BY_KEY[r["key"]].zh,
+            BY_KEY[r["key"]].unit,
+            r["value"] if r["key"] != "reports" else r["reports"],
+            r["previous"] if r["key"] != "reports" else r["prev_reports"],
+            r["covered"],
+            r["reports"],
+            r["prev_covered"],
+            r["prev_reports"],
+            r["panel_value"],
+            r["panel_previous"],
+            r["panel_agencies"],
+        )
+        for r in kpis.iter_rows(named=True)
+    )
     loaded_at = q.status(con)["loaded_at"][0]
     return Brief(
         scope=scope,
@@ -133,9 +174,9 @@ def gather(con, scope: q.Scope, year: int, today: dt.date | None = None) -> Brie
         counts=q.scope_counts(con, scope, year).row(0, named=True),
         headlines=headlines,
         missing=q.not_filed(con, scope, year),
-        late=q.late_reports(con, scope, year),
-        errors=q.error_reports(con, scope, year),
-        copied=q.copied_reports(con, scope, year),
+        late=q.late_reports(con, scope, year, 10),
+        errors=q.error_reports(con, scope, year, 10),
+        copied=q.copied_reports(con, scope, year, 10),
         normative=q.normative_pairs(con, scope),
         outcomes=q.outcome_groups_by_year(con, scope),
         t4=q.t4_by_year(con, scope),
@@ -168,17 +209,26 @@ def summary(b: Brief) -> str:
     ups, downs = [], []
     for key in TREND_KEYS:
         h = b.headline(key)
-        if h.value is None or h.previous in (None, 0) or h.value == h.previous:
+        if h.rising is None or h.panel_previous in (None, 0):
             continue
-        text = f"{h.label} {_num(h)}（{h.change()}）"
-        (ups if h.value > h.previous else downs).append(text)
+        text = f"{h.label} {_num(h)}（按两年均有数的 {h.panel_agencies:,} 个机关计 {h.change()}）"
+        (ups if h.rising else downs).append(text)
     if ups:
         parts.append("与上年相比，上升的有：" + "、".join(ups) + "。")
     if downs:
         parts.append(("下降的有：" if ups else "与上年相比，下降的有：") + "、".join(downs) + "。")
     if not ups and not downs:
         parts.append(
-            "上年没有可比数据，本简报不作同比。" if not any(h.previous for h in b.headlines) else "主要指标与上年持平。"
+            "上年没有可比数据，本简报不作同比。"
+            if not any(h.panel_agencies for h in b.headlines)
+            else "主要指标与上年持平。"
+        )
+    thin = [h for h in b.headlines if h.reports and h.covered / h.reports < LOW_COVERAGE]
+    if thin:
+        parts.append(
+            "以下指标只有部分报告写明，合计偏低、仅供参考："
+            + "、".join(f"{h.label}（{h.covered:,}/{h.reports:,} 份）" for h in thin)
+            + "。"
         )
     on_time = b.headline("on_time_rate")
     timing = f"按时发布率 {fmt(on_time.value, '%')}，逾期发布 {c['late']:,} 份"

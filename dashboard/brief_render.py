@@ -54,34 +54,54 @@ class Block:
     figure: int = -1  # index into the rendered chart images
 
 
+MIN_REPORTS = 5  # a sub-region ranked in the briefing rests on at least this many dated reports
+
+
 def figures(b: Brief) -> list[go.Figure]:
-    """3–5 charts, only those with data to show."""
+    """3–5 charts, only those with data to show, each title saying how many reports it covers."""
     out = []
     if b.empty:
         return out
+    n = b.normative.filter(pl.col("year") == b.year)
     if b.normative["issued"].drop_nulls().len() or b.normative["repealed"].drop_nulls().len():
-        out.append(charts.paired_bars(b.normative, "行政规范性文件：本年制发与本年废止（件）"))
+        cov = f"（{b.year}年度 {n['issued_n'][0]:,}/{n['reports'][0]:,} 份报告有数）" if n.height else ""
+        out.append(
+            charts.paired_bars(b.normative, f"行政规范性文件：本年制发与本年废止（件）{cov}", ("本年制发", "本年废止"))
+        )
     if b.outcomes["received"].drop_nulls().len():
-        out.append(charts.stacked(b.outcomes, "year", OUTCOME_SERIES, "政府信息公开申请办理结果（件）"))
+        o = b.outcomes.filter(pl.col("year") == b.year)
+        cov = f"（{b.year}年度 {o['covered'][0]:,}/{o['reports'][0]:,} 份报告有完整数字）" if o.height else ""
+        out.append(charts.stacked(b.outcomes, "year", OUTCOME_SERIES, f"政府信息公开申请办理结果（件）{cov}"))
     long = pl.concat(
         [b.t4.select("year", pl.lit(name).alias("part"), pl.col(col).alias("value")) for col, name in T4_SERIES]
     )
     if long["value"].drop_nulls().len():
-        out.append(charts.lines(long, "政府信息公开行政复议、行政诉讼（件）", "件"))
-    subs = b.subregions.drop_nulls("value")
+        t = b.t4.filter(pl.col("year") == b.year)
+        cov = f"（{b.year}年度 {t['covered'][0]:,}/{t['reports'][0]:,} 份报告有完整表四）" if t.height else ""
+        out.append(charts.lines(long, f"政府信息公开行政复议、行政诉讼（件）{cov}", ""))  # the unit is in the title
+    subs = b.subregions.drop_nulls(["value", "name"]).filter(pl.col("covered") >= MIN_REPORTS)
     if subs.height > 1:
-        out.append(charts.ranking(subs, f"下级地区按时发布率（{b.year}年度）", percent=True, top=15))
+        out.append(
+            charts.ranking(
+                subs,
+                f"下级地区按时发布率（{b.year}年度，发布日期可知的报告不少于 {MIN_REPORTS} 份的地区）",
+                percent=True,
+                count_label="{name}（{n:,} 份）",
+                max_rows=16,
+                gap_label="……",
+            )
+        )
     c = b.counts
     on_time = c["reports"] - c["late"] - c["date_unknown"]
     out.append(
-        charts.donut(
-            ["按时", "逾期", "日期不明", "未发布"],
+        charts.bars(
+            ["按时发布", "逾期发布", "发布日期不明", "名录中未发布"],
             [on_time, c["late"], c["date_unknown"], b.missing.height],
             f"{b.year}年度报告发布情况（份）",
         )
     )
     for fig in out:
-        fig.update_layout(width=CHART_SIZE[0], height=CHART_SIZE[1], paper_bgcolor="white")
+        fig.update_layout(width=CHART_SIZE[0], height=max(CHART_SIZE[1], fig.layout.height))
     return out
 
 
@@ -92,8 +112,9 @@ def chromium() -> str:
     raise RenderError("生成简报需要 Chromium（用于绘制图表和打印 PDF）：apt-get install chromium fonts-noto-cjk")
 
 
-def chart_images(figs: list[go.Figure]) -> list[bytes]:
-    """PNG of every figure through one Chromium session (one start-up, not one per chart)."""
+def chart_images(figs: list[go.Figure], fmt: str = "png") -> list[bytes]:
+    """PNG (or, for checking what was drawn, SVG) of every figure through one Chromium session
+    (one start-up, not one per chart)."""
     if not figs:
         return []
     import kaleido  # the dashboard extra; imported here so that reading a briefing needs no browser
@@ -103,7 +124,9 @@ def chart_images(figs: list[go.Figure]) -> list[bytes]:
     async def draw() -> list[bytes]:
         async with kaleido.Kaleido(n=1) as k:
             return [
-                await k.calc_fig(f, opts=dict(format="png", width=CHART_SIZE[0], height=CHART_SIZE[1], scale=2))
+                await k.calc_fig(
+                    f, opts=dict(format=fmt, width=CHART_SIZE[0], height=f.layout.height or CHART_SIZE[1], scale=2)
+                )
                 for f in figs
             ]
 
@@ -135,11 +158,39 @@ def blocks(b: Brief, n_figures: int) -> list[Block]:
         out.append(Block("note", f"注：本范围本年度的 {c['demo']:,} 份报告为程序生成的演示数据，非真实报告。"))
     if not b.empty:
         rows = tuple(
-            (h.label, f"{fmt(h.value, h.unit)}", fmt(h.previous, h.unit), h.change(), h.unit) for h in b.headlines
+            (
+                h.label,
+                fmt(h.value, h.unit),
+                h.coverage(),
+                fmt(h.previous, h.unit),
+                f"{h.prev_covered:,}/{h.prev_reports:,}" if h.prev_reports else "—",
+                h.change(),
+                "—" if h.key == "reports" else f"{h.panel_agencies:,}",
+                h.unit,
+            )
+            for h in b.headlines
         )
         out += [
             Block("h", "二、主要指标"),
-            Block("table", header=("指标", f"{b.year}年", f"{b.year - 1}年", "同比变化", "单位"), rows=rows),
+            Block(
+                "table",
+                header=(
+                    "指标",
+                    f"{b.year}年",
+                    "有数报告/报告",
+                    f"{b.year - 1}年",
+                    "有数报告/报告",
+                    "同比变化",
+                    "同比所据机关",
+                    "单位",
+                ),
+                rows=rows,
+            ),
+            Block(
+                "note",
+                "说明：合计和比率只计写明该项数字的报告（空白不按 0 计），“有数报告/报告”为其覆盖；"
+                "同比变化只比较两年都写明该项数字的机关（“同比所据机关”），两年的原始合计并列于左。",
+            ),
             Block("h", "三、趋势与比较"),
         ]
         out += [Block("figure", figure=i) for i in range(n_figures)]
@@ -238,6 +289,7 @@ def _num_class(text: str) -> str:
 
 def to_html(bl: list[Block], images: list[bytes]) -> str:
     e = html.escape
+    title = next((k.text for k in bl if k.kind == "title"), "政务公开年报分析简报")
     body = []
     for k in bl:
         if k.kind == "title":
@@ -256,7 +308,8 @@ def to_html(bl: list[Block], images: list[bytes]) -> str:
             data = base64.b64encode(images[k.figure]).decode()
             body.append(f"<img alt='图 {k.figure + 1}' src='data:image/png;base64,{data}'>")
     return (
-        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{CSS}</style></head>"
+        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{e(title)}</title>"
+        f"<style>{CSS}</style></head>"
         f"<body>{''.join(body)}</body></html>"
     )
 
@@ -299,6 +352,8 @@ def to_docx(bl: list[Block], images: list[bytes]) -> bytes:
         style = doc.styles[name]
         style.font.size = Pt(size)
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east)
+    doc.core_properties.title = next((k.text for k in bl if k.kind == "title"), "政务公开年报分析简报")
+    doc.core_properties.author = "政府信息公开工作年度报告分析平台"
     for k in bl:
         if k.kind == "title":
             doc.add_paragraph(k.text, style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER

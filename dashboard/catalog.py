@@ -29,8 +29,10 @@ class Call:
 
 def sample(con) -> q.Sample:
     """The latest full year, the largest province, the agency with most reports and one of its reports."""
-    years = q.years(con)["year"].to_list()
+    held = q.years(con)
+    years = held["year"].to_list()
     year = years[-2] if len(years) > 1 else (years[-1] if years else 2024)
+    collected = tuple(held.filter(held["collected"])["year"].to_list())
     prov_row = con.sql("""SELECT a.province, count(*) n FROM reports r JOIN agencies a USING (agency_id)
                           WHERE a.province IS NOT NULL GROUP BY 1 ORDER BY n DESC LIMIT 1""").fetchall()
     prov = prov_row[0][0] if prov_row else "江西省"
@@ -39,7 +41,8 @@ def sample(con) -> q.Sample:
     ).fetchall()
     aid, rid = aid_row[0] if aid_row else (1, "")
     names = q.metric_by_subregion(con, q.Scope(), "applications", year)["name"].to_list()
-    return q.Sample(year, q.Scope(), q.Scope(province=prov), aid, rid, tuple(names))
+    names = [n for n in names if n is not None]
+    return q.Sample(year, q.Scope(), q.Scope(province=prov), aid, rid, tuple(names), collected)
 
 
 def calls(con) -> list[Call]:

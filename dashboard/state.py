@@ -1,9 +1,18 @@
-"""The Streamlit side: the cached read-only connection, cached query results, the filters
-that live in the URL, and the language switch."""
+"""The Streamlit side: the cached read-only connection, cached query results, the language, and
+the filters that live in the URL.
+
+The URL is the state. Every choice on a page is a query parameter; a widget is set from the URL
+before it is drawn and writes its new value back to the URL when it changes, so a link
+reproduces the view and a change made elsewhere (a click on the map, a drill-in from a table)
+is never overwritten by a widget's stale value. A parameter the page cannot honour (a province
+that is not in the database, an agency id that does not exist) is named in a message on the
+page, never silently replaced. The sidebar's page links carry the global parameters (language,
+year, region, kind), so moving between pages keeps them."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -15,6 +24,9 @@ from dashboard import queries as q
 from dashboard.i18n import t
 from etl.paths import DEFAULT_DB
 from etl.registry.places import KINDS
+
+GLOBAL_PARAMS = ("lang", "year", "province", "city", "county", "kind")
+ALL = "__all__"  # the "every option" choice of a filter: not written to the URL
 
 
 def db_path() -> Path:
@@ -89,71 +101,207 @@ def followup_workbook(scope: q.Scope, year: int) -> bytes:
     return _exported(_file_key(db_path()), "followup", (scope, year))
 
 
-# ---- filters in the URL -------------------------------------------------------------------
+# ---- the URL ------------------------------------------------------------------------------
 
 
 def param(name: str) -> str | None:
     v = st.query_params.get(name)
-    return v if v not in (None, "", "全部", "全国") else None
+    return v if v not in (None, "") else None
+
+
+def params(name: str) -> list[str]:
+    return [v for v in st.query_params.get_all(name) if v]
 
 
 def set_param(name: str, value) -> None:
-    if value in (None, "", "全部", "全国"):
+    """Write one parameter (None, '' or ALL removes it; a list writes it repeated)."""
+    if value in (None, "", ALL) or (isinstance(value, list | tuple) and not value):
         if name in st.query_params:
             del st.query_params[name]
+    elif isinstance(value, list | tuple):
+        st.query_params[name] = [str(v) for v in value]
     else:
         st.query_params[name] = str(value)
+
+
+def global_params() -> dict[str, str]:
+    """The parameters every page shares: carried by the sidebar's page links."""
+    return {k: st.query_params[k] for k in GLOBAL_PARAMS if k in st.query_params}
+
+
+def bad_param(name: str, value: str, why: str) -> None:
+    """Remember a parameter the page could not honour; header() shows it (named) on the page."""
+    st.session_state.setdefault("_bad_params", []).append((name, value, why))
+    if name in st.query_params and st.query_params.get(name) == value:
+        del st.query_params[name]
 
 
 def lang() -> str:
     return "en" if st.query_params.get("lang") == "en" else "zh"
 
 
+def tr(zh: str, en: str) -> str:
+    """The words in the language of the page."""
+    return zh if lang() == "zh" else en
+
+
+def _changed(name: str, key: str, clears: tuple[str, ...] = ()) -> None:
+    set_param(name, st.session_state[key])
+    for other in clears:
+        set_param(other, None)
+
+
+def bound_select(
+    label: str, options: list, name: str, *, default=None, fmt=None, where=None, clears=(), help=None, why=None
+):
+    """A selectbox whose value is the URL parameter `name`. A value in the URL that is not an
+    option is reported by bad_param (with `why`) and the default is shown instead."""
+    where = where or st
+    key = f"_p_{name}"
+    want = param(name)
+    by_text = {str(o): o for o in options}
+    if want is not None and want not in by_text:
+        bad_param(name, want, why or t("not_an_option", lang()))
+        want = None
+    st.session_state[key] = by_text[want] if want is not None else (default if default in options else options[0])
+    return where.selectbox(
+        label,
+        options,
+        key=key,
+        placeholder=t("choose", lang()),
+        format_func=fmt or str,
+        on_change=_changed,
+        args=(name, key, tuple(clears)),
+        help=help,
+    )
+
+
+def bound_multiselect(label: str, options: list, name: str, *, default=(), fmt=None, where=None, max_selections=None):
+    where = where or st
+    key = f"_p_{name}"
+    by_text = {str(o): o for o in options}
+    asked = params(name) if name in st.query_params else None
+    if asked is None:
+        chosen = [o for o in default if o in options]
+    else:
+        chosen = [by_text[v] for v in asked if v in by_text]
+        for v in asked:
+            if v not in by_text:
+                bad_param(name, v, t("not_an_option", lang()))
+    st.session_state[key] = chosen
+    return where.multiselect(
+        label,
+        options,
+        key=key,
+        format_func=fmt or str,
+        on_change=_changed,
+        args=(name, key),
+        placeholder=t("choose", lang()),
+        max_selections=max_selections,
+    )
+
+
+def bound_radio(label: str, options: list, name: str, *, default=None, fmt=None, where=None):
+    where = where or st
+    key = f"_p_{name}"
+    want = param(name)
+    by_text = {str(o): o for o in options}
+    if want is not None and want not in by_text:
+        bad_param(name, want, t("not_an_option", lang()))
+        want = None
+    st.session_state[key] = by_text[want] if want is not None else (default if default in options else options[0])
+    return where.radio(
+        label, options, key=key, format_func=fmt or str, horizontal=True, on_change=_changed, args=(name, key)
+    )
+
+
+def bound_int(name: str, default: int, lo: int, hi: int) -> int:
+    """An integer parameter (a page number, a minimum count), clamped; a non-number is reported."""
+    want = param(name)
+    if want is None:
+        return default
+    if not want.isdigit():
+        bad_param(name, want, t("not_a_number", lang()))
+        return default
+    return max(lo, min(hi, int(want)))
+
+
+# ---- the sidebar ----------------------------------------------------------------------------
+
+
+def _lang_changed() -> None:
+    set_param("lang", "en" if st.session_state["_lang"] else None)
+
+
 def sidebar() -> tuple[q.Scope, int | None]:
-    """Year, region cascade and agency kind; every choice is written to the URL."""
+    """Language, year, region cascade and agency kind; every choice is in the URL."""
     L = lang()
-    years = run(q.years)["year"].to_list()
+    held = run(q.years)
+    years = held["year"].to_list()
+    collected = held.filter(held["collected"])["year"].to_list() or years
     with st.sidebar:
-        st.toggle(
-            "English",
-            value=L == "en",
-            key="_lang",
-            on_change=lambda: set_param("lang", "en" if st.session_state["_lang"] else None),
-        )
+        st.session_state["_lang"] = L == "en"
+        st.toggle("English", key="_lang", on_change=_lang_changed)
         year = None
         if years:
             want = param("year")
-            default = int(want) if want and want.isdigit() and int(want) in years else years[-1]
-            if want and want.isdigit() and int(want) not in years:
-                st.info(t("no_year", L).format(asked=want, shown=default))
-            year = st.selectbox(t("year", L), years, index=years.index(default), key="year_box")
-            set_param("year", year)
-        provs = ["全国"] + run(q.provinces)["name"].to_list()
-        prov = _choice(t("province", L), provs, "province")
+            if want is not None and (not want.isdigit() or int(want) not in years):
+                st.session_state.setdefault("_bad_params", []).append(
+                    ("year", want, t("no_year", L).format(asked=want, shown=collected[-1]))
+                )
+                del st.query_params["year"]
+            year = bound_select(t("year", L), years, "year", default=collected[-1], help=t("year_help", L))
+            if year not in collected:
+                n = held.filter(held["year"] == year)["reports"][0]
+                st.session_state["_year_note"] = t("thin_year", L).format(year=year, n=n, most=held["reports"].max())
+        provs = [ALL] + run(q.provinces)["name"].to_list()
+        every = t("all_regions", L)
+        prov = bound_select(
+            t("province", L),
+            provs,
+            "province",
+            fmt=lambda v: every if v == ALL else v,
+            clears=("city", "county"),
+            why=t("no_region", L),
+        )
         city = county = None
-        if prov:
-            cities = ["全部"] + run(q.cities, prov)["name"].to_list()
-            city = _choice(t("city", L), cities, "city") if len(cities) > 1 else None
-            counties = ["全部"] + run(q.counties, prov, city)["name"].to_list()
-            county = _choice(t("county", L), counties, "county") if len(counties) > 1 else None
+        if prov != ALL:
+            cities = [ALL] + run(q.cities, prov)["name"].to_list()
+            if len(cities) > 1:
+                city = bound_select(
+                    t("city", L),
+                    cities,
+                    "city",
+                    fmt=lambda v: t("all", L) if v == ALL else v,
+                    clears=("county",),
+                    why=t("no_region", L),
+                )
+            elif param("city"):
+                bad_param("city", param("city"), t("no_region", L))
+            counties = [ALL] + run(q.counties, prov, None if city in (None, ALL) else city)["name"].to_list()
+            if len(counties) > 1:
+                county = bound_select(t("county", L), counties, "county", fmt=lambda v: t("all", L) if v == ALL else v)
+            elif param("county"):
+                bad_param("county", param("county"), t("no_region", L))
         else:
-            set_param("city", None)
-            set_param("county", None)
-        kinds = ["全部"] + list(KINDS)
-        kind = _choice(t("kind", L), kinds, "kind", fmt=lambda k: k if k == "全部" else KINDS[k][0 if L == "zh" else 1])
+            for name in ("city", "county"):
+                if param(name):
+                    bad_param(name, param(name), t("needs_province", L))
+        kinds = [ALL, *KINDS]
+        kind = bound_select(
+            t("kind", L), kinds, "kind", fmt=lambda k: t("all", L) if k == ALL else KINDS[k][0 if L == "zh" else 1]
+        )
         status = run(q.status)
-        if status.height:
-            loaded = status["loaded_at"][0]
-            st.caption(f"{t('last_loaded', L)}：{loaded:%Y-%m-%d %H:%M}" if loaded else "")
-    return q.Scope(prov, city, county, kind), year
+        if status.height and status["loaded_at"][0]:
+            st.caption(f"{t('last_loaded', L)}：{status['loaded_at'][0]:%Y-%m-%d %H:%M}")
+
+    def real(v):
+        return None if v in (None, ALL) else v
+
+    return q.Scope(real(prov), real(city), real(county), real(kind)), year
 
 
-def _choice(label: str, options: list[str], name: str, fmt=None):
-    want = st.query_params.get(name)
-    index = options.index(want) if want in options else 0
-    value = st.selectbox(label, options, index=index, key=f"{name}_box", format_func=fmt or str)
-    set_param(name, value)
-    return None if value in ("全国", "全部") else value
+# ---- what every page shows first ----------------------------------------------------------
 
 
 def notice() -> None:
@@ -167,10 +315,42 @@ def notice() -> None:
         )
 
 
+def loading_note() -> None:
+    """While `make demo` loads the rest of the demo corpus in the background, say so."""
+    note = Path(str(db_path()) + ".loading.json")
+    try:
+        info = json.loads(note.read_text(encoding="utf-8"))
+        os.kill(int(info["pid"]), 0)  # a note left by a background load that is no longer running is stale
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    L = lang()
+    st.info(t("loading_note", L).format(stage=info.get(f"stage_{L}", info.get("stage_zh", ""))), icon=":material/sync:")
+
+
 def header(title: str) -> None:
-    """Every page starts here: its title, then the synthetic-data notice when it applies."""
+    """Every page starts here: its title, any URL parameter it could not honour, the note of a
+    load still running, then the synthetic-data notice when it applies."""
     st.title(title)
+    L = lang()
+    for name, value, why in st.session_state.pop("_bad_params", []):
+        st.warning(t("bad_param", L).format(name=name, value=value, why=why), icon=":material/link_off:")
+    if note := st.session_state.pop("_year_note", None):
+        st.warning(note, icon=":material/event_busy:")
+    loading_note()
     notice()
+
+
+def collected_years() -> list[int]:
+    """The years the warehouse really holds (see queries.years)."""
+    held = run(q.years)
+    return held.filter(held["collected"])["year"].to_list() or held["year"].to_list()
+
+
+def flush_bad_params() -> None:
+    """Messages about parameters found after the header was drawn."""
+    L = lang()
+    for name, value, why in st.session_state.pop("_bad_params", []):
+        st.warning(t("bad_param", L).format(name=name, value=value, why=why), icon=":material/link_off:")
 
 
 def empty(message_key: str) -> None:

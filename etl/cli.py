@@ -201,7 +201,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_demo_corpus(args: argparse.Namespace) -> int:
     from etl.demo.generate import generate
 
-    s = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    s = generate(Path(args.out), seed=args.seed, scale=args.scale, first=args.first)
     print(f"演示语料已生成：{s.out}")
     print(f"  机关 {s.agencies} 个，报告文件 {s.documents} 个，年度 {s.years[0]}–{s.years[-1]}")
     print("  格式：" + "，".join(f"{k} 版 {v}" for k, v in sorted(s.by_format.items())))
@@ -276,6 +276,14 @@ def register(sub) -> None:
     sd.add_argument("out", metavar="OUT")
     sd.add_argument("--seed", type=int, default=7)
     sd.add_argument("--scale", choices=("small", "medium", "default", "large"), default="default")
+    sd.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only a quick first part: every N-th agency's text and web-page documents (a later run "
+        "without --first writes the same files again and the rest)",
+    )
     sd.set_defaults(func=cmd_demo_corpus)
     ss = sub.add_parser("schema", help="write the warehouse schema as Markdown (data/schema.md)")
     ss.add_argument("--out", default=str(DATA / "schema.md"))

@@ -10,6 +10,7 @@ import unicodedata
 
 import duckdb
 import openpyxl
+import polars as pl
 import pytest
 from conftest import q
 from docx import Document
@@ -41,7 +42,7 @@ def truth(db, where: str = "") -> dict:
         db,
         f"""SELECT count(*), sum(t3__new_received__total), sum(t2__normative_issued), sum(t4__review_total),
                            count(*) FILTER (WHERE days_late > 0), count(*) FILTER (WHERE n_errors > 0)
-                    {LIVE} AND coalesce(a.province, r.province) = ? AND r.year = ? {where}""",
+                    {LIVE} AND a.province = ? AND r.year = ? {where}""",
         [PROVINCE, YEAR],
     )[0]
     return dict(zip(("reports", "applications", "normative_issued", "reviews", "late", "inconsistent"), row))
@@ -90,18 +91,91 @@ def test_docx_has_the_same_numbers_and_charts(db, con):
     assert 3 <= len(doc.inline_shapes) <= 5
 
 
-def test_year_over_year_change_is_computed_from_both_years(db, con):
+def test_year_over_year_change_is_over_the_panel_with_raw_totals_beside(db, con):
+    """The change compares the agencies that have the value in both years; the table shows both
+    years' raw totals and how many reports each covers."""
     b = brief_data.gather(con, Scope(province=PROVINCE), YEAR)
+    col = "t3__new_received__total"
     now = truth(db)["applications"]
-    before = q(
+    before = q(db, f"SELECT sum({col}) {LIVE} AND a.province = ? AND r.year = ?", [PROVINCE, YEAR - 1])[0][0]
+    p_now, p_before, agencies = q(
         db,
-        f"SELECT sum(t3__new_received__total) {LIVE} AND coalesce(a.province, r.province) = ? AND r.year = ?",
-        [PROVINCE, YEAR - 1],
-    )[0][0]
+        f"""WITH v AS (SELECT r.agency_id, r.year, r.{col} x {LIVE} AND a.province = ? AND r.year IN (?, ?)
+                       AND r.{col} IS NOT NULL)
+            SELECT sum(x) FILTER (WHERE year = ?), sum(x) FILTER (WHERE year = ?), count(DISTINCT agency_id)
+            FROM v WHERE agency_id IN (SELECT agency_id FROM v GROUP BY 1 HAVING count(DISTINCT year) = 2)""",
+        [PROVINCE, YEAR, YEAR - 1, YEAR, YEAR - 1],
+    )[0]
     h = b.headline("applications")
     assert (h.value, h.previous) == (now, before)
-    assert h.change() == f"{(now - before) / before * 100:+.1f}%"
-    assert ("上升的有" if now > before else "下降的有") in brief_data.summary(b)
+    assert (h.panel_value, h.panel_previous, h.panel_agencies) == (p_now, p_before, agencies)
+    assert h.change() == f"{(p_now - p_before) / p_before * 100:+.1f}%"
+    n, covered = q(db, f"SELECT count(*), count({col}) {LIVE} AND a.province = ? AND r.year = ?", [PROVINCE, YEAR])[0]
+    assert h.coverage() == f"{covered:,}/{n:,}"
+    assert f"按两年均有数的 {agencies:,} 个机关计" in brief_data.summary(b)
+
+
+def test_the_briefing_says_what_its_numbers_cover(pdf, db):
+    text = flat(text_of(pdf))
+    n, covered = q(
+        db,
+        f"SELECT count(*), count(n__responses_to_concerns) {LIVE} AND a.province = ? AND r.year = ?",
+        [PROVINCE, YEAR],
+    )[0]
+    assert covered < 0.8 * n  # the fixture: responses to concerns are stated in few reports' text
+    assert unicodedata.normalize("NFKC", f"回应关切（{covered:,}/{n:,} 份）") in text  # named as partial
+    assert "有数报告/报告" in text and "同比所据机关" in text
+
+
+def test_pdf_title_is_the_briefings(pdf):
+    assert pdf.metadata.title == f"{PROVINCE}{YEAR}年度政府信息公开工作年度报告分析简报"
+
+
+def test_no_chart_text_is_cut_off(con):
+    """The briefing's charts as kaleido draws them (SVG from the same drawing as the PNG), measured in
+    Chromium: every text inside the picture, and the ranking's names in full, with their counts."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from dashboard import brief_render
+
+    b = brief_data.gather(con, Scope(), YEAR)
+    figs = brief_render.figures(b)
+    assert len(figs) >= 4
+    svgs = brief_render.chart_images(figs, "svg")
+    ranked = b.subregions.drop_nulls(["value", "name"]).filter(pl.col("covered") >= brief_render.MIN_REPORTS)
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    cut, labels = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1000, "height": 1000})
+        for i, (fig, svg) in enumerate(zip(figs, svgs)):
+            page.set_content(f"<html><body style='margin:0'>{svg.decode()}</body></html>")
+            result = page.evaluate(
+                """() => {
+                  const svg = document.querySelector('svg').getBoundingClientRect();
+                  const out = {cut: [], ticks: []};
+                  for (const t of document.querySelectorAll('svg text')) {
+                    const s = t.textContent.trim();
+                    if (!s) continue;
+                    const r = t.getBoundingClientRect();
+                    const out_x = r.left < svg.left - 1 || r.right > svg.right + 1;
+                    if (out_x || r.top < svg.top - 1 || r.bottom > svg.bottom + 1) out.cut.push(s);
+                  }
+                  out.ticks = Array.from(document.querySelectorAll('.ytick text')).map(t => t.textContent);
+                  return out;
+                }"""
+            )
+            cut += [f"chart {i + 1}: {s}" for s in result["cut"]]
+            if "按时发布率" in (fig.layout.title.text or ""):
+                labels = result["ticks"]
+        browser.close()
+    assert not cut, cut
+    assert labels, "the briefing ranks the sub-regions"
+    names = [lab for lab in labels if lab != "……"]
+    want = {f"{r['name']}（{r['covered']:,} 份）" for r in ranked.iter_rows(named=True)}
+    assert names and set(names) <= want, names
 
 
 def test_empty_scope_gives_a_short_honest_briefing(con):

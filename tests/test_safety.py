@@ -215,20 +215,20 @@ def test_filters_bind_values_literally(one_report):
             ("kpis", (scope, 2023, ("reports", "applications"))),
             ("metric_by_year", (scope, "reports")),
             ("metric_by_subregion", (scope, "reports", 2023)),
-            ("coverage", (scope,)),
+            ("problem_grid", (scope, [2023])),
             ("findings", (scope, 2023, [bad], [bad])),
             ("compliance_scores", (scope, 2023)),
             ("not_filed", (scope, 2023)),
             ("cities", (bad,)),
             ("counties", (bad, bad)),
-            ("search_agencies", (bad,)),
+            ("search_agencies", (bad, scope)),
             ("applicants", (scope, 2023)),
             ("t4_by_year", (scope,)),
         ):
             df = dq.QUERIES[name](con, *args)
             assert df is not None
-        assert dq.search_agencies(con, bad).height == 0
-        assert dq.kpis(con, dq.Scope(bad), 2023, ("reports",)).height == 0
+        assert dq.search_agencies(con, bad, dq.Scope()).height == 0
+        assert dq.kpis(con, dq.Scope(bad), 2023, ("reports",))["reports"].to_list() == [0]
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
     con.close()
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard.metrics import BY_KEY
-from dashboard.queries.registry import BASE, query
+from dashboard.queries.registry import BASE, Scope, in_scope, query
 from etl.warehouse.frames import frame
 
 
-@query(examples=lambda s: [("教育局",)])
-def search_agencies(con, text: str, limit: int = 50) -> pl.DataFrame:
+@query(examples=lambda s: [("教育局", s.country), ("教育局", s.province)])
+def search_agencies(con, text: str, scope: Scope, limit: int = 50) -> pl.DataFrame:
+    """Agencies in scope whose name or a known other spelling contains `text` ('' = all in scope)."""
     return frame(
         con,
-        """SELECT agency_id, name, kind, province, city, county, match_status FROM agencies
-                         WHERE contains(name, $t) OR contains(coalesce(aliases, ''), $t)
-                         ORDER BY length(name), name LIMIT $limit""",
-        {"t": text, "limit": limit},
+        f"""SELECT agency_id, name, kind, province, city, county, match_status, count(*) OVER () AS total
+            FROM agencies a
+            WHERE (contains(name, $t) OR contains(coalesce(aliases, ''), $t)) AND {in_scope("a")}
+            ORDER BY length(name), name LIMIT $limit""",
+        {"t": text, "limit": limit, **scope.params()},
     )
 
 
@@ -43,6 +45,16 @@ def agency_findings(con, agency_id: int) -> pl.DataFrame:
 @query(examples=lambda s: [(s.report_id,)])
 def report_cells(con, report_id: str) -> pl.DataFrame:
     return frame(con, "SELECT field, value, raw, loc FROM cells WHERE report_id = $id", {"id": report_id})
+
+
+@query(examples=lambda s: [(s.report_id,)])
+def report_evidence(con, report_id: str) -> pl.DataFrame:
+    """The sentences the prose counts were read from: metric, value, evidence, loc."""
+    return frame(
+        con,
+        "SELECT metric, value, evidence, loc FROM narrative_metrics WHERE report_id = $id ORDER BY metric",
+        {"id": report_id},
+    )
 
 
 @query(examples=lambda s: [(s.report_id,)])

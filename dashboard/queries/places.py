@@ -7,10 +7,20 @@ import polars as pl
 from dashboard.queries.registry import BASE, query
 from etl.warehouse.frames import frame
 
+COLLECTED_SHARE = 0.5  # a year is "collected" when it holds at least half as many reports as the fullest year
+
 
 @query(examples=lambda s: [()])
 def years(con) -> pl.DataFrame:
-    return frame(con, "SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year")
+    """Every year with reports: year, reports, and `collected` — whether the warehouse holds a
+    real share of that year's reports (at least half as many as its fullest year). A year with a
+    handful of stray files is not a year in which every registered agency failed to publish."""
+    return frame(
+        con,
+        f"""SELECT year, count(*) AS reports,
+                   count(*) >= {COLLECTED_SHARE} * max(count(*)) OVER () AS collected
+            FROM reports WHERE year IS NOT NULL AND NOT is_duplicate GROUP BY year ORDER BY year""",
+    )
 
 
 @query(examples=lambda s: [()])

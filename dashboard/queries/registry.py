@@ -72,6 +72,7 @@ class Sample:
     agency_id: int
     report_id: str
     subregions: tuple[str, ...]
+    years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

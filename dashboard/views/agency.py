@@ -1,190 +1,343 @@
-"""单位档案: everything about one agency, with the source line of every number."""
-
-import re
+"""单位档案: one agency — its years, its three tables for the sidebar's year with the cells that have
+findings marked, where any number was printed (click a cell), its findings, its peers."""
 
 import polars as pl
 import streamlit as st
 
 from dashboard import queries as q
-from dashboard.i18n import t
-from dashboard.metrics import BY_KEY, fmt, label
-from dashboard.state import agency_workbook, header, lang, param, run, set_param
+from dashboard.i18n import col, state_words, t, unit
+from dashboard.metrics import BY_KEY as METRIC
+from dashboard.metrics import coverage_words, fmt, label
+from dashboard.source import cells_words, field_options, locate, show_source
+from dashboard.state import agency_workbook, bad_param, flush_bad_params, header, lang, param, run, set_param, tr
+from dashboard.ui import scope_label, table
 from etl.registry.fields import (
+    BY_KEY,
     FIELDS,
     T3_COLUMN_LABELS,
+    T3_ROW_LABELS,
     T3_ROW_ORDER,
-    T3_ROW_ZH,
     T4_GROUP_LABELS,
     T4_SUFFIX_LABELS,
 )
 from etl.registry.places import kind_words
-
-T2_FIELDS = [f for f in FIELDS if f.table == "t2"]
+from etl.registry.rules import SEVERITY_WORDS, words
 
 L = lang()
+i = 0 if L == "zh" else 1
+scope, year = st.session_state["scope"], st.session_state["year"]
 header(t("agency", L))
-# a national warehouse holds 100,000+ agencies: search by name rather than list them all
+
+# ---- which agency ------------------------------------------------------------------------
 want = param("agency")
-current = run(q.agency, int(want)) if want and want.isdigit() else None
+current = None
+if want is not None:
+    current = run(q.agency, int(want)) if want.isdigit() else None
+    if current is None or current.height == 0:
+        bad_param("agency", want, tr("库中没有这个机关编号。", "there is no agency with this number."))
+        current = None
 typed = st.text_input(
-    "输入机关名称的任意部分查找" if L == "zh" else "Type part of an agency's name",
-    placeholder="例如：教育局、章贡区",
+    tr(
+        f"查找机关（在{scope_label(scope)}范围内，输入名称的任意部分）",
+        f"Find an agency in {scope_label(scope)} (any part of its name)",
+    ),
+    placeholder=tr("例如：教育局、章贡区", "e.g. 教育局, 章贡区"),
     key="ag_search",
 )
-found = run(q.search_agencies, typed.strip()) if typed.strip() else None
-options = found if found is not None and found.height else None
-if options is None and current is not None and current.height:
-    options = current
-if options is None:
-    if typed.strip():
-        st.info("没有找到名称中含有这些字的机关。" if L == "zh" else "No agency's name contains these characters.")
-    else:
-        st.info("在上面的框中输入机关名称的一部分即可查找。" if L == "zh" else "Type part of a name to search.")
+flush_bad_params()
+if typed.strip():
+    found = run(q.search_agencies, typed.strip(), scope)
+    if found.height == 0:
+        st.info(
+            tr(
+                f"{scope_label(scope)}没有名称中含有“{typed.strip()}”的机关。可在左侧把地区改为全国再找。",
+                f"No agency in {scope_label(scope)} has “{typed.strip()}” in its name; "
+                "widen the region in the sidebar.",
+            )
+        )
+        st.stop()  # a failed search never keeps showing the previous agency
+    options = found
+elif current is not None:
+    options = current.with_columns(pl.lit(1).alias("total"))
+else:
+    st.info(tr("在上面的框中输入机关名称的一部分即可查找。", "Type part of a name above to search."))
     st.stop()
+
 ids = options["agency_id"].to_list()
 label_of = {
-    r["agency_id"]: "".join([r["name"], f"（{place}）" if (place := r["county"] or r["city"] or r["province"]) else ""])
+    r["agency_id"]: r["name"] + (f"（{p}）" if (p := r["county"] or r["city"] or r["province"]) else "")
     for r in options.iter_rows(named=True)
 }
-index = ids.index(int(want)) if want and want.isdigit() and int(want) in ids else 0
-picked = st.selectbox("机关" if L == "zh" else "Agency", ids, index=index, format_func=label_of.get, key="ag_pick")
-if len(ids) == 50:
-    st.caption("只显示前 50 个匹配的机关，请输入更多字缩小范围。")
+if want and want.isdigit() and int(want) in ids:
+    st.session_state["ag_pick"] = int(want)
+elif st.session_state.get("ag_pick") not in ids:
+    st.session_state["ag_pick"] = ids[0]
+picked = st.selectbox(
+    tr("机关", "Agency"), ids, format_func=label_of.get, key="ag_pick", placeholder=tr("请选择", "Choose")
+)
+if options["total"][0] > len(ids):
+    st.caption(
+        tr(
+            f"共 {options['total'][0]:,} 个匹配，只列出前 {len(ids)} 个，请输入更多字。",
+            f"{options['total'][0]:,} match; the first {len(ids)} are listed: type more.",
+        )
+    )
 set_param("agency", picked)
 info = run(q.agency, picked).row(0, named=True)
 st.subheader(info["name"])
-st.write(
-    " · ".join(x for x in (info["province"], info["city"], info["county"]) if x) or "地区未识别",
-    "｜",
-    kind_words(info["kind"], L),
-    "｜",
-    info["match_status"],
+MATCH = {
+    "名录匹配": "matched to the registry",
+    "按解析名称建立": "from the report's own name",
+    "未匹配": "not in the registry",
+}
+place = " · ".join(x for x in (info["province"], info["city"], info["county"]) if x) or tr(
+    "地区未识别", "place unknown"
 )
+status = info["match_status"] if L == "zh" else MATCH.get(info["match_status"], info["match_status"])
+st.write(f"{place}｜{kind_words(info['kind'], L)}｜{status}")
 if info["aliases"]:
-    st.caption(f"其他写法：{info['aliases']}")
+    st.caption(tr("其他写法：", "Also written: ") + info["aliases"])
 
 reps = run(q.agency_reports, picked)
 if reps.height == 0:
-    st.info("该机关还没有入库的报告。")
+    st.info(tr("该机关还没有入库的报告。", "No report of this agency has been loaded."))
     st.stop()
-years = reps.select(
+
+
+def timeliness(days):  # runs in Polars' threads, where Streamlit's context (and so tr) is not available
+    if days is None:
+        return state_words("日期不明", L)
+    if days == 0:
+        return state_words("按时", L)
+    return f"逾期 {days} 天" if L == "zh" else f"{days} days late"
+
+
+years_tbl = reps.select(
     "year",
-    "publish_date",
-    "deadline",
-    "days_late",
+    pl.col("publish_date").cast(pl.Utf8),
+    pl.col("deadline").cast(pl.Utf8),
+    pl.col("days_late").map_elements(timeliness, return_dtype=pl.Utf8, skip_nulls=False).alias("state"),
     "format_version",
     "n_errors",
     "n_warnings",
-    "is_duplicate",
+    pl.when(pl.col("is_duplicate"))
+    .then(pl.lit(tr("重复，未计入", "duplicate, not counted")))
+    .otherwise(pl.lit(""))
+    .alias("dup"),
     "source_path",
 )
-st.dataframe(
-    years.select(
-        pl.col("year").alias("年度"),
-        pl.col("publish_date").cast(pl.Utf8).alias("发布日期"),
-        pl.col("deadline").cast(pl.Utf8).alias("法定期限"),
-        pl.when(pl.col("days_late") > 0)
-        .then(pl.format("逾期 {} 天", pl.col("days_late")))
-        .when(pl.col("days_late") == 0)
-        .then(pl.lit("按时"))
-        .otherwise(pl.lit("日期不明"))
-        .alias("时效"),
-        pl.col("format_version").alias("格式"),
-        pl.col("n_errors").alias("错误"),
-        pl.col("n_warnings").alias("警告"),
-        pl.col("is_duplicate").alias("重复文件"),
-        pl.col("source_path").alias("源文件"),
-    ),
-    hide_index=True,
+table(
+    years_tbl,
+    {
+        "year": col("year", L),
+        "publish_date": col("publish_date", L),
+        "deadline": col("deadline", L),
+        "state": tr("时效", "Timeliness"),
+        "format_version": tr("格式", "Format"),
+        "n_errors": col("n_errors", L),
+        "n_warnings": col("n_warnings", L),
+        "dup": tr("重复文件", "Duplicate"),
+        "source_path": tr("源文件", "Source file"),
+    },
+    key="ag_years",
 )
-
 st.download_button(
-    "下载本机关各年度数据（Excel）" if L == "zh" else "Download this agency's years (Excel)",
+    tr("下载本机关各年度数据（Excel）", "Download this agency's years (Excel)"),
     agency_workbook(picked),
     f"单位档案-{info['name']}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="dl_agency",
+    icon=":material/download:",
 )
 
+# ---- the year: the sidebar's --------------------------------------------------------------
 live = reps.filter(~pl.col("is_duplicate"))
-year = st.selectbox("查看年度", live["year"].to_list()[::-1], key="ag_year")
-rep = live.filter(pl.col("year") == year).row(0, named=True)
+have = live["year"].to_list()
+shown_year = year if year in have else max(have)
+if shown_year != year:
+    st.warning(
+        tr(
+            f"本机关没有 {year} 年度的报告（有报告的年度：{'、'.join(map(str, sorted(have)))}），"
+            f"下面显示 {shown_year} 年度。",
+            f"This agency has no report for {year} (it has {', '.join(map(str, sorted(have)))}); showing {shown_year}.",
+        )
+    )
+rep = live.filter(pl.col("year") == shown_year).row(0, named=True)
+st.subheader(tr(f"{shown_year} 年度报告", f"The {shown_year} report"))
 st.caption(
-    "本年度报告为程序生成的演示报告，非真实报告。" if rep["is_demo"] else "本年度报告为真实报告（来源文件见上表）。"
+    tr("本年度报告为程序生成的演示报告，非真实报告。", "This report was generated for the demo; it is not real.")
+    if rep["is_demo"]
+    else tr("本年度报告为真实报告（来源文件见上表）。", "This is a real report (its file is in the table above).")
 )
-finds = run(q.agency_findings, picked).filter(pl.col("year") == year)
+finds = run(q.agency_findings, picked).filter(pl.col("year") == shown_year)
 marked = {c for cells in finds["cells"].to_list() for c in (cells or "").split(",") if c}
 
 
 def show(v):
-    return "（空）" if v is None else (f"{v:g}" if isinstance(v, float) else v)
+    return (
+        "—"
+        if v is None
+        else (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float) and v != int(v) else f"{int(v):,}")
+    )
 
 
-st.markdown("**二、主动公开政府信息情况**")
+def mark(ref: str, v) -> str:
+    return ("⚠ " if ref in marked else "") + show(v)
+
+
+T2 = [f for f in FIELDS if f.table == "t2"]
+name_of = {f.key: (f.zh if L == "zh" else f.en) for f in FIELDS}
+picked_field = None
+st.markdown("**" + tr("二、主动公开政府信息情况", "2. Information published on the agency's initiative") + "**")
 t2 = pl.DataFrame(
     {
-        "项目": [f.zh for f in T2_FIELDS],
-        "数值": [show(rep[f.key]) for f in T2_FIELDS],
-        "单位": [f.unit for f in T2_FIELDS],
-        "问题": ["⚠" if f.ref in marked else "" for f in T2_FIELDS],
+        "item": [name_of[f.key] for f in T2],
+        "value": [mark(f.ref, rep[f.key]) for f in T2],
+        "unit": [unit(f.unit, L) for f in T2],
     }
 )
-st.dataframe(t2, hide_index=True)
-st.markdown("**三、收到和处理政府信息公开申请情况**（⚠ 标出发现涉及的单元格）")
+ev = table(
+    t2,
+    {"item": tr("项目", "Item"), "value": tr("数值", "Value"), "unit": tr("单位", "Unit")},
+    key=f"ag_t2_{rep['report_id']}",
+    on_select="rerun",
+    selection_mode="single-row",
+)
+if ev is not None and ev.selection.rows:
+    picked_field = T2[ev.selection.rows[0]].key
+
+st.markdown(
+    "**"
+    + tr("三、收到和处理政府信息公开申请情况", "3. Applications received and handled")
+    + "**"
+    + tr(
+        "（⚠ 标出发现涉及的单元格；点击单元格查看原文）",
+        " (⚠ marks cells with findings; click a cell to see where it was printed)",
+    )
+)
+row_words = {lab.key: (lab.zh if L == "zh" else lab.en) for lab in T3_ROW_LABELS}
+col_keys = [c.key for c in T3_COLUMN_LABELS]
 t3 = pl.DataFrame(
     {
-        "": [T3_ROW_ZH[r] for r in T3_ROW_ORDER],
-        **{
-            name: [("⚠ " if f"t3.{r}.{c}" in marked else "") + str(show(rep[f"t3__{r}__{c}"])) for r in T3_ROW_ORDER]
-            for c, name in ((x.key, x.zh) for x in T3_COLUMN_LABELS)
-        },
+        "row": [row_words[r] for r in T3_ROW_ORDER],
+        **{c: [mark(f"t3.{r}.{c}", rep[f"t3__{r}__{c}"]) for r in T3_ROW_ORDER] for c in col_keys},
     }
 )
-st.dataframe(t3, hide_index=True, height=36 * 26)
-st.markdown("**四、政府信息公开行政复议、行政诉讼情况**")
+heads = {"row": tr("项目", "Item"), **{c.key: (c.zh if L == "zh" else c.en) for c in T3_COLUMN_LABELS}}
+ev = table(
+    t3,
+    heads,
+    key=f"ag_t3_{rep['report_id']}",
+    height=35 * (len(T3_ROW_ORDER) + 1) + 3,
+    on_select="rerun",
+    selection_mode="single-cell",
+    narrow=tuple(col_keys),
+)
+if ev is not None and ev.selection.cells:
+    r, c = ev.selection.cells[0]
+    if c in col_keys:
+        picked_field = f"t3__{T3_ROW_ORDER[r]}__{c}"
+
+st.markdown(
+    "**" + tr("四、政府信息公开行政复议、行政诉讼情况", "4. Administrative reconsideration and litigation") + "**"
+)
+sfx = [s.key for s in T4_SUFFIX_LABELS]
 t4 = pl.DataFrame(
     {
-        "": [g.zh for g in T4_GROUP_LABELS],
-        **{
-            s: [
-                ("⚠ " if f"t4.{k}_{sk}" in marked else "") + str(show(rep[f"t4__{k}_{sk}"]))
-                for k in (g.key for g in T4_GROUP_LABELS)
-            ]
-            for sk, s in ((x.key, x.zh) for x in T4_SUFFIX_LABELS)
-        },
+        "group": [g.zh if L == "zh" else g.en for g in T4_GROUP_LABELS],
+        **{s: [mark(f"t4.{g.key}_{s}", rep[f"t4__{g.key}_{s}"]) for g in T4_GROUP_LABELS] for s in sfx},
     }
 )
-st.dataframe(t4, hide_index=True)
+ev = table(
+    t4,
+    {"group": tr("项目", "Item"), **{s.key: (s.zh if L == "zh" else s.en) for s in T4_SUFFIX_LABELS}},
+    key=f"ag_t4_{rep['report_id']}",
+    on_select="rerun",
+    selection_mode="single-cell",
+)
+if ev is not None and ev.selection.cells:
+    r, c = ev.selection.cells[0]
+    if c in sfx:
+        picked_field = f"t4__{T4_GROUP_LABELS[r].key}_{c}"
 
-st.markdown("**发现的问题**")
-st.dataframe(finds.select("rule", "severity", "message", "cells"), hide_index=True)
-
-st.markdown("**数字出处**：选择一个数字，查看它在原文中的位置")
+# ---- where a number was printed --------------------------------------------------------------
+st.markdown("**" + tr("数字出处", "Where a number was printed") + "**")
 cells = run(q.report_cells, rep["report_id"])
-if cells.height:
-    field = st.selectbox("字段", cells["field"].to_list(), key="ag_field")
-    c = cells.filter(pl.col("field") == field).row(0, named=True)
-    st.write(f"原文“{c['raw']}”，位置 {c['loc']}（L 为行号，T/R/C 为网页表格的表、行、列）")
-    text = run(q.report_text, rep["report_id"])
-    lines = text.split("\n")
-    if m := re.match(r"L(\d+)", c["loc"] or ""):  # "L12", or "L12 OCR第3页 置信度0.98" for scans
-        n = int(m[1])
-        lo, hi = max(1, n - 6), min(len(lines), n + 6)
-        excerpt = "\n".join(f"{'▶' if i == n else ' '} {i:>4} | {lines[i - 1]}" for i in range(lo, hi + 1))
-        st.code(excerpt, language=None)  # shown as text: report content is never rendered as HTML
-    with st.expander("报告全文（规范化后的文字）"):
-        st.text(text[:20000])
+options = field_options(cells, marked)
+if picked_field is not None and picked_field in options:
+    set_param("field", picked_field)
+asked = param("field")
+if asked is not None and asked not in options:
+    st.caption(
+        tr(f"链接中的字段 {asked} 在本报告中没有出处记录。", f"The link's field {asked} has no recorded source here.")
+    )
+    asked = None
+chosen = (
+    st.selectbox(
+        tr("选择一个数字（有 ⚠ 的排在前面）", "Pick a number (those marked ⚠ first)"),
+        list(options),
+        placeholder=tr("请选择", "Choose"),
+        index=list(options).index(asked) if asked in options else 0,
+        format_func=lambda k: ("⚠ " if BY_KEY[k].ref in marked else "") + name_of[k] + f"（{unit(BY_KEY[k].unit, L)}）",
+        key=f"ag_field_{rep['report_id']}_{asked}",
+    )
+    if options
+    else None
+)
+if chosen is not None:
+    set_param("field", chosen)
+    show_source(locate(cells, chosen), run(q.report_text, rep["report_id"]), cells, L)
+else:
+    st.caption(tr("本报告没有记录数字的出处。", "No sources were recorded for this report."))
+evidence = run(q.report_evidence, rep["report_id"])
+if evidence.height:
+    with st.expander(tr("正文中读到的数字及原句", "Counts read from the text, with their sentences")):
+        for e in evidence.iter_rows(named=True):
+            f = BY_KEY.get(f"n__{e['metric']}")
+            st.markdown(f"**{name_of[f.key] if f else e['metric']}**：{show(e['value'])}（{e['loc'] or ''}）")
+            st.text(e["evidence"] or "")
 
-st.markdown("**同类机关比较**（同一类别、同一层级，本年度）")
+# ---- findings and peers ------------------------------------------------------------------------
+st.markdown("**" + tr(f"{shown_year} 年度发现的问题", f"Findings for {shown_year}") + "**")
+if finds.height:
+    table(
+        finds.with_columns(
+            pl.col("rule").map_elements(lambda r: words(r, L), return_dtype=pl.Utf8),
+            pl.col("severity").map_elements(lambda s: SEVERITY_WORDS[s][i], return_dtype=pl.Utf8),
+            pl.col("cells").map_elements(lambda s: cells_words(s, L), return_dtype=pl.Utf8),
+        ),
+        ["severity", "rule", "message", "cells"],
+        key="ag_findings",
+    )
+else:
+    st.success(tr("本年度没有发现问题。", "No findings for this year."))
+
+st.markdown(
+    "**" + tr("同类机关比较（同一类别、同一层级，本年度）", "Among peers (same kind and level, this year)") + "**"
+)
 pc = st.columns(3)
-for col, key in zip(pc, ("applications", "policy_interpretations", "info_published")):
-    p = run(q.peers, picked, year, key)
+for c_, key in zip(pc, ("applications", "policy_interpretations", "info_published")):
+    p = run(q.peers, picked, shown_year, key)
+    m = METRIC[key]
     if p.height and p["peers"][0]:
         r = p.row(0, named=True)
-        col.metric(
-            label(BY_KEY[key], L),
-            fmt(r["mine"], BY_KEY[key].unit),
-            help=f"同类 {r['peers']} 个机关，中位数 {fmt(r['median'], '')}",
+        c_.metric(label(m, L), fmt(r["mine"], m.unit))
+        c_.caption(
+            tr(
+                f"同类 {r['peers']:,} 个机关有此数字，中位数 {fmt(r['median'], m.unit)}"
+                + (
+                    f"；本机关位于第 {r['percentile']:.0%} 百分位"
+                    if r["mine"] is not None
+                    else "；本机关本年没有此数字"
+                ),
+                f"{r['peers']:,} peers give this number, median {fmt(r['median'], m.unit)}"
+                + (
+                    f"; this agency is at the {r['percentile']:.0%} percentile"
+                    if r["mine"] is not None
+                    else "; none here"
+                ),
+            )
         )
-        if r["percentile"] is not None and r["mine"] is not None:
-            col.caption(f"百分位 {r['percentile']:.0%}，中位数 {fmt(r['median'], '')}")
+    else:
+        c_.metric(label(m, L), fmt(rep[m.sources[0]], m.unit))
+        c_.caption(coverage_words(0, 0, L))
