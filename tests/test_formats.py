@@ -137,7 +137,23 @@ def test_scanned_pdf_is_read_by_ocr(tmp_path):
     ocr_note = next(f for f in got["findings"] if f["rule"] == "ocr_read")
     assert "扫描件" in ocr_note["message"] and ("可信" in ocr_note["message"] or "核对" in ocr_note["message"])
     assert out.report.fmt == "ocr"  # provenance: read by OCR, page and confidence on every value
-    assert re.fullmatch(r"L\d+ OCR第3页 置信度[01]\.\d\d", out.report.t3["granted"]["total"].loc)
+    loc = out.report.t3["granted"]["total"].loc
+    assert re.fullmatch(r"L\d+ OCR第3页 置信度[01]\.\d\d 区域[\d.]+,[\d.]+,[\d.]+,[\d.]+", loc)
+    _region_shows_the_number(tmp_path / "scan.pdf", loc, out.report.t3["granted"]["total"].raw)
+
+
+def _region_shows_the_number(scan: Path, loc: str, raw: str) -> None:
+    """The region a location names is where the number is printed: the picture the agency page
+    shows (the page drawn again, cut around the line) is read again and has the number on it."""
+    import numpy as np
+
+    from dashboard.source_image import crop, region_of
+
+    page, region = region_of(loc)
+    picture = crop(scan, page, region)
+    assert picture is not None and picture.height < picture.width  # a band of the page, not the whole page
+    assert raw in " ".join(b.text for b in ocr._ocr(np.asarray(picture)))
+    assert crop(scan, 99, region) is None  # no such page: no picture, no error
 
 
 @pytest.mark.skipif(not ocr.available(), reason="the OCR engine (extra: ocr) is not installed")
