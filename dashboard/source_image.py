@@ -47,6 +47,24 @@ def _page(path: Path, page: int):
         pdf.close()
 
 
+def page_of_line(path: Path, line: int) -> int | None:
+    """The page of a text-layer PDF that line `line` of its text was read from."""
+    from etl.read.pdf import line_pages
+
+    try:
+        pages = line_pages(path.read_bytes())
+    except Exception:  # a file that cannot be read again is shown as text only
+        return None
+    return pages[line - 1] if 1 <= line <= len(pages) else None
+
+
+def page_picture(path: Path, page: int):
+    try:
+        return _page(path, page)
+    except Exception:  # a file that cannot be drawn again is shown as text only
+        return None
+
+
 def crop(path: Path, page: int, region: tuple[float, float, float, float]):
     """The page cut to the line's full width band with some lines around it, the line framed;
     None when the file has no such page or cannot be drawn."""

@@ -338,3 +338,22 @@ def test_demo_corpus_scans_are_read_by_ocr(tmp_path):
     misses = mismatches(exp, got)
     assert all(flagged(got, m) for m in misses), misses
     assert any(f["rule"] == "ocr_read" for f in got["findings"])
+
+
+def test_a_pdf_number_is_shown_on_its_page_of_the_original():
+    """Source tracing of a text-layer PDF: each line of the text knows its page, and the page the
+    agency page names for a number is the page that prints it."""
+    from dashboard.source_image import page_of_line, page_picture
+    from etl.pipeline import parse_path
+    from etl.read.pdf import line_pages, page_texts, read
+
+    path = FIXTURES / "samples" / "hongze-2024.pdf"
+    assert len(line_pages(path.read_bytes())) == len(read(str(path), path.read_bytes()).lines)
+    out = parse_path(str(path))
+    assert out.report is not None, out.error
+    v = out.report.t3["granted"]["total"]
+    line = int(re.match(r"L(\d+)", v.loc)[1])
+    page = page_of_line(path, line)
+    texts = page_texts(path.read_bytes())
+    assert page is not None and v.raw in texts[page - 1]
+    assert page_picture(path, page) is not None and page_picture(path, len(texts) + 1) is None
