@@ -17,6 +17,7 @@ PAGES = [
     "overview",
     "trends",
     "regions",
+    "compare",
     "compliance",
     "applications",
     "review",

@@ -6,10 +6,12 @@ text, never rendered as HTML or Markdown."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
+from dashboard.source_image import crop, page_of_line, page_picture, region_of
 from etl.registry.fields import BY_KEY, BY_REF, SECTIONS, TABLE_NAMES, TABLE_TITLES, WIDE, cell_words, field_label
 
 LINE = re.compile(r"L(\d+)")
@@ -87,7 +89,44 @@ def _excerpt(lines: list[str], n: int, around: int = 5) -> str:
     return "\n".join(f"{'▶' if i == n else ' '} {i:>4} | {lines[i - 1]}" for i in range(lo, hi + 1))
 
 
-def show_source(cell: dict, text: str, cells: pl.DataFrame, lang: str) -> None:
+def show_scan(loc: str, source: Path | None, lang: str) -> None:
+    """The cut of the scanned page the number was read from, when the original is on this machine."""
+    zh = lang == "zh"
+    where = region_of(loc)
+    if where is None:
+        return
+    picture = crop(source, *where) if source is not None else None
+    if picture is None:
+        st.caption("原件不在本机，无法显示扫描件截图。" if zh else "The original is not on this machine: no picture.")
+        return
+    st.image(
+        picture,
+        caption=f"扫描件第 {where[0]} 页，红框为读出该数字的一行"
+        if zh
+        else f"Scanned page {where[0]}, the line read in red",
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _page_of_line(path: str, mtime: float, line: int) -> int | None:
+    return page_of_line(Path(path), line)
+
+
+def show_pdf_page(source: Path, line: int, lang: str) -> None:
+    """Which page of the original PDF the line is on, and that page drawn on request."""
+    zh = lang == "zh"
+    page = _page_of_line(str(source), source.stat().st_mtime, line)
+    if page is None:
+        return
+    with st.expander(f"原件第 {page} 页" if zh else f"Page {page} of the original"):
+        picture = page_picture(source, page)
+        if picture is None:
+            st.caption("原件无法显示。" if zh else "The original cannot be drawn.")
+        else:
+            st.image(picture)
+
+
+def show_source(cell: dict, text: str, cells: pl.DataFrame, lang: str, source: Path | None = None) -> None:
     zh = lang == "zh"
     f = BY_KEY[cell["field"]]
     st.write(
@@ -98,7 +137,10 @@ def show_source(cell: dict, text: str, cells: pl.DataFrame, lang: str) -> None:
     lines = text.split("\n")
     loc = cell["loc"] or ""
     if (m := LINE.match(loc)) and int(m[1]) <= len(lines):
+        show_scan(loc, source, lang)
         st.code(_excerpt(lines, int(m[1])), language=None)
+        if source is not None and source.suffix.lower() == ".pdf" and region_of(loc) is None:
+            show_pdf_page(source, int(m[1]), lang)
         return
     if m := CELL.match(loc):
         table_no, row_no = m[1], m[2]

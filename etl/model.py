@@ -26,6 +26,21 @@ class Table:
 
 
 @dataclass(frozen=True)
+class OcrLine:
+    """A line read by OCR: its page, where it stands on the page (fractions of the page's width and
+    height: left, top, right, bottom, so the region does not depend on the resolution it is drawn
+    at) and the lowest confidence of the numbers on it (1.0 if none)."""
+
+    page: int
+    confidence: float
+    region: tuple[float, float, float, float]
+
+    def where(self) -> str:
+        x0, y0, x1, y1 = self.region
+        return f"OCR第{self.page}页 置信度{self.confidence:.2f} 区域{x0:.4f},{y0:.4f},{x1:.4f},{y1:.4f}"
+
+
+@dataclass(frozen=True)
 class Document:
     """What a reader gives the parser: normalised text lines and structured tables."""
 
@@ -37,7 +52,7 @@ class Document:
     page_meta: tuple[tuple[str, str], ...] = ()  # e.g. (("发布时间", "2020-01-31"),)
     traditional: bool = False
     original: tuple[str, ...] = ()  # the decoded lines before normalisation (provenance)
-    ocr: tuple[tuple[int, float], ...] = ()  # read by OCR: per line, its page and lowest number confidence
+    ocr: tuple[OcrLine, ...] = ()  # read by OCR: per line, its page, region and lowest number confidence
 
 
 @dataclass(frozen=True)

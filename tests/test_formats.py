@@ -137,7 +137,23 @@ def test_scanned_pdf_is_read_by_ocr(tmp_path):
     ocr_note = next(f for f in got["findings"] if f["rule"] == "ocr_read")
     assert "扫描件" in ocr_note["message"] and ("可信" in ocr_note["message"] or "核对" in ocr_note["message"])
     assert out.report.fmt == "ocr"  # provenance: read by OCR, page and confidence on every value
-    assert re.fullmatch(r"L\d+ OCR第3页 置信度[01]\.\d\d", out.report.t3["granted"]["total"].loc)
+    loc = out.report.t3["granted"]["total"].loc
+    assert re.fullmatch(r"L\d+ OCR第3页 置信度[01]\.\d\d 区域[\d.]+,[\d.]+,[\d.]+,[\d.]+", loc)
+    _region_shows_the_number(tmp_path / "scan.pdf", loc, out.report.t3["granted"]["total"].raw)
+
+
+def _region_shows_the_number(scan: Path, loc: str, raw: str) -> None:
+    """The region a location names is where the number is printed: the picture the agency page
+    shows (the page drawn again, cut around the line) is read again and has the number on it."""
+    import numpy as np
+
+    from dashboard.source_image import crop, region_of
+
+    page, region = region_of(loc)
+    picture = crop(scan, page, region)
+    assert picture is not None and picture.height < picture.width  # a band of the page, not the whole page
+    assert raw in " ".join(b.text for b in ocr._ocr(np.asarray(picture)))
+    assert crop(scan, 99, region) is None  # no such page: no picture, no error
 
 
 @pytest.mark.skipif(not ocr.available(), reason="the OCR engine (extra: ocr) is not installed")
@@ -322,3 +338,22 @@ def test_demo_corpus_scans_are_read_by_ocr(tmp_path):
     misses = mismatches(exp, got)
     assert all(flagged(got, m) for m in misses), misses
     assert any(f["rule"] == "ocr_read" for f in got["findings"])
+
+
+def test_a_pdf_number_is_shown_on_its_page_of_the_original():
+    """Source tracing of a text-layer PDF: each line of the text knows its page, and the page the
+    agency page names for a number is the page that prints it."""
+    from dashboard.source_image import page_of_line, page_picture
+    from etl.pipeline import parse_path
+    from etl.read.pdf import line_pages, page_texts, read
+
+    path = FIXTURES / "samples" / "hongze-2024.pdf"
+    assert len(line_pages(path.read_bytes())) == len(read(str(path), path.read_bytes()).lines)
+    out = parse_path(str(path))
+    assert out.report is not None, out.error
+    v = out.report.t3["granted"]["total"]
+    line = int(re.match(r"L(\d+)", v.loc)[1])
+    page = page_of_line(path, line)
+    texts = page_texts(path.read_bytes())
+    assert page is not None and v.raw in texts[page - 1]
+    assert page_picture(path, page) is not None and page_picture(path, len(texts) + 1) is None

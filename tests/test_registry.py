@@ -177,3 +177,9 @@ def test_every_query_is_registered_with_typed_parameters_and_examples():
         assert q.fn.__doc__ is None or q.fn.__doc__.strip()
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "dashboard").rglob("*.py"))
     assert "getattr(q," not in source and "getattr(queries" not in source
+
+
+def test_every_field_unit_has_its_english_words():
+    from dashboard.i18n import UNITS
+
+    assert {f.unit for f in FIELDS if f.unit} <= set(UNITS), {f.unit for f in FIELDS} - set(UNITS)

@@ -9,7 +9,19 @@ from dashboard.i18n import col, state_words, t, unit
 from dashboard.metrics import BY_KEY as METRIC
 from dashboard.metrics import coverage_words, fmt, label
 from dashboard.source import cells_words, field_options, locate, show_source
-from dashboard.state import agency_workbook, bad_param, flush_bad_params, header, lang, param, run, set_param, tr
+from dashboard.source_image import find_source
+from dashboard.state import (
+    agency_workbook,
+    bad_param,
+    db_path,
+    flush_bad_params,
+    header,
+    lang,
+    param,
+    run,
+    set_param,
+    tr,
+)
 from dashboard.ui import scope_label, table
 from etl.registry.fields import (
     BY_KEY,
@@ -286,7 +298,8 @@ chosen = (
 )
 if chosen is not None:
     set_param("field", chosen)
-    show_source(locate(cells, chosen), run(q.report_text, rep["report_id"]), cells, L)
+    original = find_source(rep.get("source_path"), db_path())
+    show_source(locate(cells, chosen), run(q.report_text, rep["report_id"]), cells, L, original)
 else:
     st.caption(tr("本报告没有记录数字的出处。", "No sources were recorded for this report."))
 evidence = run(q.report_evidence, rep["report_id"])

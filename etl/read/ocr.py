@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass
 
 from etl.errors import UnreadableFile
-from etl.model import Document, Finding, Report, Value
+from etl.model import Document, Finding, OcrLine, Report, Value
 from etl.read import limits
 from etl.read.text import lines_of
 
@@ -135,12 +135,15 @@ def read_images(source: str, images: list, what: str) -> Document:
         raise UnreadableFile(f"扫描件有 {len(images)} 页，超过文字识别 {limits.MAX_OCR_PAGES} 页的上限")
     limits.extend_deadline(limits.OCR_SECONDS)
     text_lines: list[str] = []
-    info: list[tuple[int, float]] = []  # per line: page, lowest confidence of its numbers (1.0 if none)
+    info: list[OcrLine] = []
     for page, image in enumerate(images, start=1):
+        height, width = image.shape[:2]
         for row in rows(_ocr(image)):
             text_lines.append(" ".join(b.text for b in row))
             numbers = [b.confidence for b in row if _DIGIT.search(b.text)]
-            info.append((page, min(numbers) if numbers else 1.0))
+            box = (min(b.x0 for b in row) / width, min(b.y0 for b in row) / height)
+            box += (max(b.x1 for b in row) / width, max(b.y1 for b in row) / height)
+            info.append(OcrLine(page, min(numbers) if numbers else 1.0, tuple(round(x, 4) for x in box)))
     if sum(len(t) for t in text_lines) < 50:
         raise UnreadableFile(f"{what}中识别不出文字（可能是空白页或图像过于模糊）")
     lines, trad = lines_of("\n".join(text_lines))
@@ -158,7 +161,7 @@ def read_images(source: str, images: list, what: str) -> Document:
 _LINE = re.compile(r"L(\d+)$")
 
 
-def annotate(report: Report, info: tuple[tuple[int, float], ...]) -> Report:
+def annotate(report: Report, info: tuple[OcrLine, ...]) -> Report:
     """Each table value's location gains its page and OCR confidence; one finding tells the
     reader the report was read by OCR, how many numbers were uncertain and whether the tables'
     arithmetic holds (the test of a good reading)."""
@@ -170,10 +173,10 @@ def annotate(report: Report, info: tuple[tuple[int, float], ...]) -> Report:
         n = int(m[1])
         if not 1 <= n <= len(info):
             return v
-        page, conf = info[n - 1]
-        if conf < LOW_CONFIDENCE:
+        line = info[n - 1]
+        if line.confidence < LOW_CONFIDENCE:
             low.append(ref)
-        return Value(v.value, v.raw, f"{v.loc} OCR第{page}页 置信度{conf:.2f}")
+        return Value(v.value, v.raw, f"{v.loc} {line.where()}")
 
     t2 = {k: mark(f"t2.{k}", v) for k, v in report.t2.items()}
     t3 = {r: {c: mark(f"t3.{r}.{c}", v) for c, v in cols.items()} for r, cols in report.t3.items()}

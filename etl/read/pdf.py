@@ -74,6 +74,13 @@ def page_images(data: bytes, scale: float = 2.5) -> list:
         pdf.close()
 
 
+def line_pages(data: bytes) -> tuple[int, ...]:
+    """The page each line of the text `read` gives stands on (line n on the n-1th entry), so a
+    number's line can be shown on its page of the original."""
+    placed = _strip_running_heads([t.split("\n") for t, _ in page_texts(data, positioned=True)])
+    return tuple(page for page, lines in enumerate(placed, start=1) for _ in lines)
+
+
 def read(source: str, data: bytes) -> Document:
     both = page_texts(data, positioned=True)
     if sum(len(t.strip()) for _, t in both) < 50:
