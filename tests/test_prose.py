@@ -158,3 +158,52 @@ def test_every_value_keeps_its_sentence_and_line():
     metrics, _ = find_metrics("一、总体情况\n2023年，全年主动公开政府信息356条。\n", 2023)
     m = metrics[K]
     assert m.loc == "L2" and "356" in m.evidence
+
+
+# ---- phenomena met on the grown corpus (written from the language, not copied) -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "want"),
+    [
+        # a "?" glued to a count is a lost character of a mirror site, not a question mark
+        ("全年通过网站主动发布信息共?88条?。制作政策解读材料?4份?。", P, 4),
+        # the columns named before the count are what was published, not a channel
+        ("及时公布工作动态、通知公告等栏目内容，全年主动公开信息64件。", K, 64),
+        # "总数" through the website; a gazette's issues (期) are not another channel's count
+        ("本年度通过政府网站主动公开信息总数512条，印发公开文件9件，发布政府公报4期。", K, 512),
+        # "主动公开的信息"
+        ("截至2023年12月31日，我局主动公开的信息27条，未收到申请。", K, 27),
+        # "未接收到…申请" across a PDF line break
+        ("（二）依申请公开情况。全年未接收到受理政府信息公开\n申请，未发生行政复议。", A, 0),
+        # a list item that says it is about applications makes "申请书N份" applications received
+        ("一是主动公开情况。网站发布信息40条。\n二是依申请公开情况。本年度接收到申请书7份。", A, 7),
+    ],
+)
+def test_grown_corpus_phenomena(text, metric, want):
+    assert read(text).get(metric) == want
+
+
+def test_interaction_answers_are_not_responses_to_concerns():
+    assert R not in read("完成互动回应6条，对群众关注的内容进行答复。")
+    assert read("全年回应社会关切6条。").get(R) == 6
+
+
+def test_a_new_media_group_is_not_the_total_beside_the_website():
+    text = "2023年，通过局网站主动发布各类政务信息640条，通过微信、微博等政务新媒体发布各类政府信息210条。"
+    assert K not in read(text)
+    assert any("640" in d and "210" in d for d in doubts(text))
+    # the website among the channels joined: their total
+    assert read("通过门户网站、微信公众号等平台主动公开政府信息850条。").get(K) == 850
+
+
+def test_the_first_item_of_a_list_of_kinds_is_not_the_total():
+    text = (
+        "（一）主动公开情况。\n一是及时发布各类文件、财务、人事等信息120件。\n"
+        "二是持续推进审批信息公开。公开用地批复31件、许可结果12个。\n（二）依申请公开情况。"
+    )
+    assert K not in read(text)
+    assert any("120" in d for d in doubts(text))
+    # a list whose next item is about interpretation leaves the first item's total alone
+    listed = "一是全年主动公开政府信息300条。\n二是强化政策解读，发布解读稿件12篇。"
+    assert read(listed).get(K) == 300

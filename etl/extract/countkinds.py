@@ -32,7 +32,7 @@ _SEVERAL_CHANNELS = re.compile(r"等(?:平台|渠道|方式|载体|媒介|途径
 # "公开全市各类政府信息", "…等政务信息", "各类信息发布"); a word in between makes it a topic
 # ("主动公开财政预决算信息", "公开公安政府信息")
 _GENERIC_INFO = re.compile(
-    r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了)?(?:全[市县区乡镇旗省]|本级)?(?P<q>各类|各项)?(?:公开)?"
+    r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了|的)?(?:全[市县区乡镇旗省]|本级)?(?P<q>各类|各项)?(?:公开)?"
     r"信息(?:公开|发布|数)?$"
     r"|(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了)?[^，,、]{0,8}?(?P<g>政府|政务)信息(?:公开|发布|数)?$"
     r"|等(?:各类)?(?P<q2>政府|政务)?信息(?:公开|发布)?$"
@@ -51,7 +51,7 @@ _OTHER_APPLY = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|低
 _CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
 _CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
 _NONE_RECEIVED = re.compile(
-    r"(?:未收到|没有收到|未接到|没有接到|未受理|未有|无)(?:[^。；，,\d复诉]{0,16}?)"
+    r"(?:未收到|没有收到|未接到|没有接到|未接收到?|没有接收到?|未受理|未有|无)(?:[^。；，,\d复诉]{0,16}?)"
     r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d复诉]{0,8}?申请)"
     r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致))"
 )
@@ -88,6 +88,8 @@ def _mention_channels(m: Mention) -> tuple[set[str], bool]:
     if not own and _REFERS_BACK.fullmatch(m.head):  # the channel the sentence before published through
         words = _BUILT.sub("", m.previous)
         own = _channels(words)
+    if own == {"column"} and not _channels(m.subject):
+        own = set()  # "公布动态、公示等栏目内容，全年主动公开信息N条": the columns are what was published
     return own, len(own) > 1 or bool(_SEVERAL_CHANNELS.search(words))
 
 
@@ -185,6 +187,9 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
             continue
         # all of a jurisdiction's information through its portal ("公开全市各类政府信息") is its total
         whole = k == "strong" and groups == {"web"} and bool(re.search(r"全[市县区省旗镇乡]|各级", m.head))
+        if several and groups and "web" not in groups and not (_channels(m.subject) & {"web"}):
+            others.append(m)  # "通过微信、微博等新媒体发布信息N条": a group of channels that leaves out the website
+            continue
         if ((not groups or several) and k == "strong") or whole:
             totals.append(m)
         elif groups == {"web"}:
@@ -223,9 +228,13 @@ def _lumped(head: str, item: str, joiner: str) -> bool:
     return bool(_CATEGORY.search(prev))
 
 
+_NOT_RESPONSE = re.compile(r"回应率|申请|留言|咨询|来信|来电|信件|信箱|诉求|投诉|建议|提案|互动")
+
+
 def _is_response(m: Mention) -> bool:
     item, joiner = last_item(m.head)
-    if not _RESPOND.search(item) or re.search(r"回应率|申请|留言|咨询|来信|来电|信件|信箱|诉求|投诉|建议|提案", item):
+    # answers on the interaction channels (互动回应, 留言 …) are not responses to public concerns
+    if not _RESPOND.search(item) or _NOT_RESPONSE.search(item):
         return False
     return not _lumped(m.head, item, joiner)
 
