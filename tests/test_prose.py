@@ -207,3 +207,35 @@ def test_the_first_item_of_a_list_of_kinds_is_not_the_total():
     # a list whose next item is about interpretation leaves the first item's total alone
     listed = "一是全年主动公开政府信息300条。\n二是强化政策解读，发布解读稿件12篇。"
     assert read(listed).get(K) == 300
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("（二）依申请公开情况\n全年政府信息公开申请数量为6件。", 6),  # a quantity, no verb
+        ("（二）依申请公开情况\n依申请公开政府信息2件。", 2),
+        ("（二）依申请公开情况\n本年度未发生依申请公开事项。", 0),
+    ],
+)
+def test_applications_said_without_a_verb_of_receiving(text, want):
+    assert read(text).get(A) == want
+
+
+def test_no_reconsideration_about_applications_is_not_no_applications():
+    assert A not in read("（二）依申请公开情况\n本年度未发生依申请公开行政复议案件。")
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("（一）主动公开情况\n全年共发布信息56条，其中工作动态30条。", 56),
+        ("（一）主动公开情况\n2023年度，我街道共公开信息52条，内容涵盖工作动态、通知公告等。", 52),
+        # a column's or topic's count, or one item of a list of tasks, is not the year's total
+        ("（一）主动公开情况\n开设乡村振兴专栏，本年度公开信息77条。", None),
+        ("（一）主动公开情况\n四是强化基层政务公开，全年公开信息40条。", None),
+        # outside the part on proactive disclosure nothing says what the count is of
+        ("（四）平台建设情况\n全年共发布信息56条。", None),
+    ],
+)
+def test_information_of_the_year_said_plainly(text, want):
+    assert read(text).get(K) == want

@@ -51,9 +51,9 @@ _OTHER_APPLY = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|低
 _CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
 _CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
 _NONE_RECEIVED = re.compile(
-    r"(?:未收到|没有收到|未接到|没有接到|未接收到?|没有接收到?|未受理|未有|无)(?:[^。；，,\d复诉]{0,16}?)"
+    r"(?:未收到|没有收到|未接到|没有接到|未接收到?|没有接收到?|未受理|未有|未发生|没有发生|无)(?:[^。；，,\d复诉]{0,16}?)"
     r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d复诉]{0,8}?申请)"
-    r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致))"
+    r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致|复议|诉讼))"
 )
 _FEE_NONE = re.compile(
     r"(?:未|没有|无|不存在|未曾)[^。；\d]{0,14}?(?:收取|产生|发生|涉及|收缴)[^。；\d]{0,24}?"
@@ -96,6 +96,7 @@ def _mention_channels(m: Mention) -> tuple[set[str], bool]:
 # ---- candidates --------------------------------------------------------------------------------
 
 
+_YEAR_TOTAL = re.compile(r"全年|本年|今年|\d{4}\s*年|共计|总计|合计|共")
 _REFERS_BACK = re.compile(r"(?:全年|本年度?|今年)(?:共计|共|累计)?(?:发布|公开)")
 _STATED_SUM = re.compile(r"^(?:共计|合计|总计|共|计|合计共|总共)+$")
 _EXPLICIT_TOTAL = re.compile(r"总计|合计")
@@ -190,7 +191,11 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
         if several and groups and "web" not in groups and not (_channels(m.subject) & {"web"}):
             others.append(m)  # "通过微信、微博等新媒体发布信息N条": a group of channels that leaves out the website
             continue
-        if ((not groups or several) and k == "strong") or whole:
+        # "全年共发布信息N条" under the heading of proactive disclosure, through no channel named: the year's total
+        # (not a column's or topic's count, not one item of a list of tasks)
+        year_total = k == "weak" and not groups and m.topic == "active" and bool(_YEAR_TOTAL.search(m.prefix))
+        year_total = year_total and not _channels(m.prefix) and not re.match(r"\s*[一二三四五六七八九十]是", m.sentence)
+        if ((not groups or several) and k == "strong") or whole or year_total:
             totals.append(m)
         elif groups == {"web"}:
             web.append(m)
@@ -239,6 +244,9 @@ def _is_response(m: Mention) -> bool:
     return not _lumped(m.head, item, joiner)
 
 
+_APPLY_QUANTITY = re.compile(r"(?:政府信息公开|依申请公开|信息公开)申请(?:的)?(?:数量|件数|总数|数)")
+
+
 def _is_application(m: Mention) -> tuple[bool, int]:
     """(a count of applications received, how many of them the text says were carried over)."""
     if m.measure not in "件条个宗份次" or m.in_parens:
@@ -253,7 +261,10 @@ def _is_application(m: Mention) -> tuple[bool, int]:
         m.topic == "apply" and (bool(_APPLY_NOUN.search(subject)) or noun_after)
     )
     received = bool(_RECEIVE.search(subject)) and disclosure
-    bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:申请)?", m.head) is not None and m.measure == "件"
+    bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:政府信息)?(?:申请)?", m.head) is not None
+    bare = bare and m.measure == "件"
+    # "政府信息公开申请数量为N件": the year's applications stated as a quantity, without a verb
+    bare = bare or bool(_APPLY_QUANTITY.search(m.subject) and not re.search(r"办理|办结|答复|处理|结转", m.subject))
     if not (received or bare) or re.search(r"未|没有", subject) or _OTHER_APPLY.search(subject + m.noun_after):
         return False, 0
     if "新收" in subject:
