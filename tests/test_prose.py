@@ -239,3 +239,12 @@ def test_no_reconsideration_about_applications_is_not_no_applications():
 )
 def test_information_of_the_year_said_plainly(text, want):
     assert read(text).get(K) == want
+
+
+def test_information_of_kinds_named_with_deng_zai_nei():
+    text = "（一）主动公开情况\n通过政府网站主动公开机构职能、政策文件等在内的信息230条。"
+    assert read(text).get(K) == 230
+
+
+def test_applications_over_the_years_are_not_the_years():
+    assert A not in read("（二）依申请公开情况\n截至目前累计收到政府信息公开申请50件。")

@@ -35,7 +35,7 @@ _GENERIC_INFO = re.compile(
     r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了|的)?(?:全[市县区乡镇旗省]|本级)?(?P<q>各类|各项)?(?:公开)?"
     r"信息(?:公开|发布|数)?$"
     r"|(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了)?[^，,、]{0,8}?(?P<g>政府|政务)信息(?:公开|发布|数)?$"
-    r"|等(?:各类)?(?P<q2>政府|政务)?信息(?:公开|发布)?$"
+    r"|等(?:在内)?的?(?:各类)?(?P<q2>政府|政务)?信息(?:公开|发布)?$"
     r"|(?:各类|各项)(?:政府|政务)?信息(?:公开|发布)$"
 )
 _NOT_PROACTIVE = re.compile(r"依申请|不予公开|申请公开")
@@ -249,7 +249,7 @@ _APPLY_QUANTITY = re.compile(r"(?:政府信息公开|依申请公开|信息公�
 
 def _is_application(m: Mention) -> tuple[bool, int]:
     """(a count of applications received, how many of them the text says were carried over)."""
-    if m.measure not in "件条个宗份次" or m.in_parens:
+    if m.measure not in "件条个宗份次" or m.in_parens or m.history:  # "截至目前累计收到…": not the year's
         return False, 0
     subject, after = m.subject, m.after
     noun_after = bool(re.match(r"(?:政府信息公开|信息公开)?(?:申请|依申请)", m.noun_after))
