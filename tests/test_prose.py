@@ -215,6 +215,11 @@ def test_the_first_item_of_a_list_of_kinds_is_not_the_total():
         ("（二）依申请公开情况\n全年政府信息公开申请数量为6件。", 6),  # a quantity, no verb
         ("（二）依申请公开情况\n依申请公开政府信息2件。", 2),
         ("（二）依申请公开情况\n本年度未发生依申请公开事项。", 0),
+        ("（二）依申请公开情况\n2023年度，依申请公开事项3件，均按时办结。", 3),
+        ("（二）依申请公开情况\n2023年度共有2件依申请公开事项。", 2),
+        # registering and "new" applications are receiving them
+        ("（二）依申请公开情况\n2023年共登记政府信息公开申请11件。", 11),
+        ("（二）依申请公开情况\n全年新增政府信息公开申请4件。", 4),
     ],
 )
 def test_applications_said_without_a_verb_of_receiving(text, want):

@@ -12,7 +12,7 @@ from etl.extract.clauses import Mention, last_item
 # ---- words -----------------------------------------------------------------------------------
 
 _PUBLISH = re.compile(r"公开|发布|更新|推送|公布|刊发|刊登|上传|发送|推出|登载|刊载")
-_RECEIVE = re.compile(r"收到|受理|接收|接到|新收|收悉|共收")
+_RECEIVE = re.compile(r"收到|受理|接收|接到|新收|收悉|共收|新增|登记")
 # channels through which information is published; a count of one channel is not the total
 _CHANNELS: tuple[tuple[str, re.Pattern], ...] = (
     ("wechat", re.compile(r"微信|公众号|公众平台|视频号")),
@@ -261,7 +261,9 @@ def _is_application(m: Mention) -> tuple[bool, int]:
         m.topic == "apply" and (bool(_APPLY_NOUN.search(subject)) or noun_after)
     )
     received = bool(_RECEIVE.search(subject)) and disclosure
-    bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:政府信息)?(?:申请)?", m.head) is not None
+    bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:政府信息)?(?:申请|事项)?", m.head) is not None
+    # "共有N件依申请公开事项": the applications the year had
+    bare = bare or (noun_after and re.search(r"共有|共计有|有$", m.subject) is not None)
     bare = bare and m.measure == "件"
     # "政府信息公开申请数量为N件": the year's applications stated as a quantity, without a verb
     bare = bare or bool(_APPLY_QUANTITY.search(m.subject) and not re.search(r"办理|办结|答复|处理|结转", m.subject))
