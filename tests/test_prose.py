@@ -253,3 +253,21 @@ def test_information_of_kinds_named_with_deng_zai_nei():
 
 def test_applications_over_the_years_are_not_the_years():
     assert A not in read("（二）依申请公开情况\n截至目前累计收到政府信息公开申请50件。")
+
+
+def test_carried_over_named_by_its_year():
+    assert read("（二）依申请公开\n2023年收到政府信息公开申请20件（含2022年结转3件）。").get(A) == 17
+
+
+def test_an_aside_in_brackets_does_not_hide_the_information():
+    assert read("（一）主动公开\n依托门户网站主动公开区政府（含区政府办公室）信息640条。").get(K) == 640
+
+
+def test_channels_joined_before_interpretations_are_not_documents_joined_to_them():
+    assert read("全年通过网站和微信公众号共发布解读材料45条，包含文字解读30条，视频解读15条。").get(P) == 45
+    assert P not in read("全年发布政策文件及解读32条。")
+
+
+def test_a_new_media_platform_is_not_the_website():
+    text = "通过区政府门户网站主动公开政府信息700条。通过微信公众号、微博、抖音等政务新媒体平台主动公开政府信息500条。"
+    assert K not in read(text)

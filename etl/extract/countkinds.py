@@ -17,7 +17,7 @@ _RECEIVE = re.compile(r"收到|受理|接收|接到|新收|收悉|共收|新增|
 _CHANNELS: tuple[tuple[str, re.Pattern], ...] = (
     ("wechat", re.compile(r"微信|公众号|公众平台|视频号")),
     ("weibo", re.compile(r"微博")),
-    ("newmedia", re.compile(r"新媒体|两微一端|客户端|APP|App|app|抖音|头条|快手|小程序")),
+    ("newmedia", re.compile(r"新媒体(?:平台|矩阵|账号)?|两微一端|客户端|APP|App|app|抖音|头条|快手|小程序")),
     ("print", re.compile(r"公报|报纸|电视|广播|报刊|媒体")),
     ("board", re.compile(r"公开栏|公示栏|宣传栏|查阅点|查阅场所|公示牌|电子屏")),
     # the official disclosure platform, column or catalogue is the agency's website
@@ -48,8 +48,8 @@ _DISCLOSURE_APPLY = re.compile(
     r"依申请|信息公开申请|公开申请|申请公开|政府信息[^，。；]{0,6}申请|申请[^，。；]{0,4}政府信息"
 )
 _OTHER_APPLY = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|低保|补贴|救助申请|政务服务")
-_CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
-_CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
+_CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?(?:上一?年度?|\d{4}\s*年度?)结转[^)）\d]{0,6}(\d+)\s*件")
+_CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?(?:上一?年度?|\d{4}\s*年度?)结转[^，。；\d]{0,6}(\d+)\s*件")
 _NONE_RECEIVED = re.compile(
     r"(?:未收到|没有收到|未接到|没有接到|未接收到?|没有接收到?|未受理|未有|未发生|没有发生|无)(?:[^。；，,\d复诉]{0,16}?)"
     r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d复诉]{0,8}?申请)"
@@ -106,7 +106,7 @@ _POST_NOUN = re.compile(r"(?:微博|消息|推文|图文|报道|文章|视频|�
 def _info_kind(m: Mention) -> str | None:
     """ "strong": a count of government information as such ("主动公开政府信息", "各类信息",
     "…等政务信息"); "weak": "公开信息" said of one channel; None: documents, a topic, a category."""
-    head = m.head
+    head = re.sub(r"[（(][^）)]{0,16}[）)]", "", m.head)  # an aside: "公开区政府（含办公室）信息"
     if m.noun_after:  # "公开N条涉及…的信息": the noun follows the count
         tail = re.split(r"[，,。；;]", m.after.lstrip())[0]
         if not tail.endswith("信息"):
@@ -213,8 +213,13 @@ def _is_interpretation(m: Mention) -> bool:
     item, joiner = last_item(m.head)
     if not _INTERPRET.search(item) or _NOT_INTERPRET.search(item):
         return False
-    if joiner in ("及", "和", "与") and not _INTERPRET.search(m.head[: len(m.head) - len(item) - 1][-6:]):
-        return False  # "政策文件及解读": documents and interpretations counted together
+    joined_to_interpretation = re.match(r"(?:其|相关|政策)?(?:解读|图解)", item)
+    if (
+        joiner in ("及", "和", "与")
+        and joined_to_interpretation
+        and not _INTERPRET.search(m.head[: len(m.head) - len(item) - 1][-6:])
+    ):
+        return False  # "政策文件及解读": documents and interpretations counted together (not "网站和公众号…解读")
     if re.search(r"[及和与]解读|及其解读|文件和政策解读", m.head):
         return False
     return not _lumped(m.head, item, joiner)
