@@ -271,3 +271,20 @@ def test_channels_joined_before_interpretations_are_not_documents_joined_to_them
 def test_a_new_media_platform_is_not_the_website():
     text = "通过区政府门户网站主动公开政府信息700条。通过微信公众号、微博、抖音等政务新媒体平台主动公开政府信息500条。"
     assert K not in read(text)
+
+
+def test_a_sentence_opening_with_qizhong_is_a_part_of_the_one_before():
+    text = (
+        "（一）主动公开\n本市2019年通过政府网站、信息查阅场所等公开信息9000条。"
+        "其中，通过市政府门户网站公开政府信息1200条。"
+    )
+    assert read(text, 2019).get(K) == 9000
+
+
+def test_channels_joined_for_a_topic_are_not_the_total():
+    # updated through several platforms for one topic: no total of the year
+    text = "持续公开爱国卫生等信息，共计通过区政府门户网站、微博、微信公众号等平台更新信息83条。"
+    assert K not in read(text)
+    # a count of government information as such beats a count over channels
+    both = "全年主动公开政策文件等政府信息235条。通过查阅点、信息公开平台等渠道公开信息26条。"
+    assert read(both).get(K) == 235

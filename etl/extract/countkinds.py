@@ -159,6 +159,7 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
             parts_of |= {x.start for x in _breakdown(m, usable) if x.start > m.start or stated_sum}
     by_start = {m.start: m for m in usable}
     totals: list[Mention] = []
+    weaker: list[Mention] = []
     web: list[Mention] = []
     others: list[Mention] = []
     for m in usable:
@@ -195,11 +196,17 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
         # (not a column's or topic's count, not one item of a list of tasks)
         year_total = k == "weak" and not groups and m.topic == "active" and bool(_YEAR_TOTAL.search(m.prefix))
         year_total = year_total and not _channels(m.prefix) and not re.match(r"\s*[一二三四五六七八九十]是", m.sentence)
+        # "<某年>通过政府网站、查阅场所等公开信息N条": several channels, the website among them, in the
+        # year's own words: their total, when no count of government information as such is stated
+        over_channels = k == "weak" and several and "web" in groups and bool(re.search(r"公开|发布", m.head[-6:]))
+        if over_channels and _YEAR_TOTAL.search(m.prefix) and not re.search(r"更新|推送|转载", m.head[-6:]):
+            weaker.append(m)
+            continue
         if ((not groups or several) and k == "strong") or whole or year_total:
             totals.append(m)
         elif groups == {"web"}:
             web.append(m)
-    return totals, web, others
+    return (totals or weaker), web, others
 
 
 _INTERPRETED = re.compile(r"进行(?:政策)?解读|作出解读|开展(?:政策)?解读|予以解读")
