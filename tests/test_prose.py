@@ -288,3 +288,7 @@ def test_channels_joined_for_a_topic_are_not_the_total():
     # a count of government information as such beats a count over channels
     both = "全年主动公开政策文件等政府信息235条。通过查阅点、信息公开平台等渠道公开信息26条。"
     assert read(both).get(K) == 235
+
+
+def test_responses_counted_as_events():
+    assert read("（三）回应关切\n及时回应群众关切，回应舆情事件3起。").get(R) == 3

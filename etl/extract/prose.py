@@ -137,7 +137,9 @@ class _Reader:
         self.doubt("policy_interpretations", totals, "有几个不同的数")
 
     def responses(self) -> None:
-        cands = [m for m in self.ms if m.exact and m.measure in "条件次个项篇" and not m.noun_after and _is_response(m)]
+        cands = [
+            m for m in self.ms if m.exact and m.measure in "条件次个项篇起" and not m.noun_after and _is_response(m)
+        ]
         self.decide("responses_to_concerns", cands)
 
     def applications(self) -> None:
