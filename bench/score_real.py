@@ -1,6 +1,6 @@
 """Score the parser on the labelled real reports in tests/fixtures/real/: dev and hold-out side by side.
 
-    python bench/score_real.py [--show dev] [--json OUT]
+    python bench/score_real.py [--show dev] [--json OUT] [--batch PREFIX]
 
 Each report NAME.txt/.html has NAME.expected.json (tests/fixtures/real/LABELLING.md). Every labelled
 value is counted as right, missed (we gave NULL where the report states a value: allowed, if a
@@ -85,10 +85,14 @@ def cases(split: str) -> list[tuple[Path, Path]]:
     return out
 
 
-def score(split: str) -> dict[str, Tally | Counter]:
+def score(split: str, batch: str | None = None) -> dict[str, Tally | Counter]:
+    """batch: only the reports whose name starts with it (e.g. "xc-"): aggregates of a batch."""
     t = {k: Tally() for k in ("prose", "cells", "places", "agency", "year")}
+    t.update({f"prose.{k}": Tally() for k in PROSE_KEYS})
     kinds: Counter = Counter()
     for src, exp in cases(split):
+        if batch and not src.name.startswith(batch):
+            continue
         lab = json.loads(exp.read_text(encoding="utf-8"))
         outcome = parse_path(str(src))
         got = to_json(outcome.report) if outcome.report else {}
@@ -99,6 +103,7 @@ def score(split: str) -> dict[str, Tally | Counter]:
             if k in (lab.get("narrative") or {}):
                 g = (got.get("narrative") or {}).get(k)
                 t["prose"].add(name, f"narrative.{k}", lab["narrative"][k], g["value"] if g else None)
+                t[f"prose.{k}"].add(name, f"narrative.{k}", lab["narrative"][k], g["value"] if g else None)
         if complete:
             for k, v in lab["t2"].items():
                 t["cells"].add(name, f"t2.{k}", v, (got.get("t2") or {}).get(k))
@@ -125,11 +130,12 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--show", choices=("dev",), help="list the dev set's misses and wrong values")
     ap.add_argument("--json", help="write the numbers to this file")
+    ap.add_argument("--batch", help="only reports whose name starts with this (aggregates of one batch)")
     args = ap.parse_args()
-    results = {s: score(s) for s in SPLITS}
+    results = {s: score(s, args.batch) for s in SPLITS}
     print("| what | dev right | dev NULL | dev WRONG | hold-out right | hold-out NULL | hold-out WRONG |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for k in ("prose", "cells", "places", "agency", "year"):
+    for k in ("prose", *(f"prose.{k}" for k in PROSE_KEYS), "cells", "places", "agency", "year"):
         d, h = results["dev"][k], results["holdout"][k]
         print(
             f"| {k} | {d.pct()} ({d.right}/{d.total}) | {d.missed} | {d.wrong} | "

@@ -46,4 +46,7 @@ def test_no_report_in_a_wrong_place(scores):
 def test_prose(scores):
     dev, hold = scores["dev"]["prose"], scores["holdout"]["prose"]
     assert pct(dev) >= 99 and dev.wrong == 0
-    assert pct(hold) >= 92.5 and hold.wrong <= 4  # floors: the targets are 95 % and none wrong
+    # floors: the targets are 95 % and none wrong. The hold-out grew by 33 reports nobody had read
+    # (batch xc, split by URL hash, 95 reports in all); on it the rules before the branch `prose`
+    # scored 91.8 % with 8 wrong; the floor is what they score now
+    assert pct(hold) >= 92.5 and hold.wrong <= 7

@@ -89,7 +89,8 @@ _TOPICS: tuple[tuple[str, re.Pattern], ...] = (
     ("other", re.compile(r"复议|诉讼|其[他它]需要|其[他它]事项")),
 )
 _HEADING = re.compile(
-    r"(?:^|(?<=[\n。；;]))\s*(?:[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}\s*、|\d{1,2}\s*[.、．](?!\d))"
+    r"(?:^|(?<=[\n。；;]))\s*(?:[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}\s*、|\d{1,2}\s*[.、．](?!\d)"
+    r"|[一二三四五六七八九十]是(?=[^，,。；;]{2,12}(?:情况|方面)[。：:，,]))"
 )
 
 
@@ -139,7 +140,7 @@ def mentions(text: str) -> list[Mention]:
                 if _PART.search(text[x.end : start]):
                     part_of = x.start
                     break
-        if part_of is None and _PART.match(subject):
+        if part_of is None and (_PART.match(subject) or _PART.match(prefix.lstrip())):
             # "其中…" opening a sentence: a part of the count the sentence before stated, if any
             prev0 = max(text.rfind(ch, 0, max(0, s0 - 1)) for ch in SENTENCE_END) + 1
             before = [x for x in out if x.start >= prev0]

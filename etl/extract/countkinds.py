@@ -12,12 +12,12 @@ from etl.extract.clauses import Mention, last_item
 # ---- words -----------------------------------------------------------------------------------
 
 _PUBLISH = re.compile(r"公开|发布|更新|推送|公布|刊发|刊登|上传|发送|推出|登载|刊载")
-_RECEIVE = re.compile(r"收到|受理|接收|接到|新收|收悉|共收")
+_RECEIVE = re.compile(r"收到|受理|接收|接到|新收|收悉|共收|新增|登记")
 # channels through which information is published; a count of one channel is not the total
 _CHANNELS: tuple[tuple[str, re.Pattern], ...] = (
     ("wechat", re.compile(r"微信|公众号|公众平台|视频号")),
     ("weibo", re.compile(r"微博")),
-    ("newmedia", re.compile(r"新媒体|两微一端|客户端|APP|App|app|抖音|头条|快手|小程序")),
+    ("newmedia", re.compile(r"新媒体(?:平台|矩阵|账号)?|两微一端|客户端|APP|App|app|抖音|头条|快手|小程序")),
     ("print", re.compile(r"公报|报纸|电视|广播|报刊|媒体")),
     ("board", re.compile(r"公开栏|公示栏|宣传栏|查阅点|查阅场所|公示牌|电子屏")),
     # the official disclosure platform, column or catalogue is the agency's website
@@ -32,10 +32,10 @@ _SEVERAL_CHANNELS = re.compile(r"等(?:平台|渠道|方式|载体|媒介|途径
 # "公开全市各类政府信息", "…等政务信息", "各类信息发布"); a word in between makes it a topic
 # ("主动公开财政预决算信息", "公开公安政府信息")
 _GENERIC_INFO = re.compile(
-    r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了)?(?:全[市县区乡镇旗省]|本级)?(?P<q>各类|各项)?(?:公开)?"
+    r"(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了|的)?(?:全[市县区乡镇旗省]|本级)?(?P<q>各类|各项)?(?:公开)?"
     r"信息(?:公开|发布|数)?$"
     r"|(?<!政务)(?<!信息)(?:公开|发布|更新|推送|公布|刊发)(?:了)?[^，,、]{0,8}?(?P<g>政府|政务)信息(?:公开|发布|数)?$"
-    r"|等(?:各类)?(?P<q2>政府|政务)?信息(?:公开|发布)?$"
+    r"|等(?:在内)?的?(?:各类)?(?P<q2>政府|政务)?信息(?:公开|发布)?$"
     r"|(?:各类|各项)(?:政府|政务)?信息(?:公开|发布)$"
 )
 _NOT_PROACTIVE = re.compile(r"依申请|不予公开|申请公开")
@@ -48,12 +48,12 @@ _DISCLOSURE_APPLY = re.compile(
     r"依申请|信息公开申请|公开申请|申请公开|政府信息[^，。；]{0,6}申请|申请[^，。；]{0,4}政府信息"
 )
 _OTHER_APPLY = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|低保|补贴|救助申请|政务服务")
-_CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?上一?年度?结转[^)）\d]{0,6}(\d+)\s*件")
-_CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?上一?年度?结转[^，。；\d]{0,6}(\d+)\s*件")
+_CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?(?:上一?年度?|\d{4}\s*年度?)结转[^)）\d]{0,6}(\d+)\s*件")
+_CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?(?:上一?年度?|\d{4}\s*年度?)结转[^，。；\d]{0,6}(\d+)\s*件")
 _NONE_RECEIVED = re.compile(
-    r"(?:未收到|没有收到|未接到|没有接到|未受理|未有|无)(?:[^。；，,\d复诉]{0,16}?)"
+    r"(?:未收到|没有收到|未接到|没有接到|未接收到?|没有接收到?|未受理|未有|未发生|没有发生|无)(?:[^。；，,\d复诉]{0,16}?)"
     r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d复诉]{0,8}?申请)"
-    r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致))"
+    r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致|复议|诉讼))"
 )
 _FEE_NONE = re.compile(
     r"(?:未|没有|无|不存在|未曾)[^。；\d]{0,14}?(?:收取|产生|发生|涉及|收缴)[^。；\d]{0,24}?"
@@ -88,12 +88,15 @@ def _mention_channels(m: Mention) -> tuple[set[str], bool]:
     if not own and _REFERS_BACK.fullmatch(m.head):  # the channel the sentence before published through
         words = _BUILT.sub("", m.previous)
         own = _channels(words)
+    if own == {"column"} and not _channels(m.subject):
+        own = set()  # "公布动态、公示等栏目内容，全年主动公开信息N条": the columns are what was published
     return own, len(own) > 1 or bool(_SEVERAL_CHANNELS.search(words))
 
 
 # ---- candidates --------------------------------------------------------------------------------
 
 
+_YEAR_TOTAL = re.compile(r"全年|本年|今年|\d{4}\s*年|共计|总计|合计|共")
 _REFERS_BACK = re.compile(r"(?:全年|本年度?|今年)(?:共计|共|累计)?(?:发布|公开)")
 _STATED_SUM = re.compile(r"^(?:共计|合计|总计|共|计|合计共|总共)+$")
 _EXPLICIT_TOTAL = re.compile(r"总计|合计")
@@ -103,7 +106,7 @@ _POST_NOUN = re.compile(r"(?:微博|消息|推文|图文|报道|文章|视频|�
 def _info_kind(m: Mention) -> str | None:
     """ "strong": a count of government information as such ("主动公开政府信息", "各类信息",
     "…等政务信息"); "weak": "公开信息" said of one channel; None: documents, a topic, a category."""
-    head = m.head
+    head = re.sub(r"[（(][^）)]{0,16}[）)]", "", m.head)  # an aside: "公开区政府（含办公室）信息"
     if m.noun_after:  # "公开N条涉及…的信息": the noun follows the count
         tail = re.split(r"[，,。；;]", m.after.lstrip())[0]
         if not tail.endswith("信息"):
@@ -156,6 +159,7 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
             parts_of |= {x.start for x in _breakdown(m, usable) if x.start > m.start or stated_sum}
     by_start = {m.start: m for m in usable}
     totals: list[Mention] = []
+    weaker: list[Mention] = []
     web: list[Mention] = []
     others: list[Mention] = []
     for m in usable:
@@ -185,11 +189,24 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
             continue
         # all of a jurisdiction's information through its portal ("公开全市各类政府信息") is its total
         whole = k == "strong" and groups == {"web"} and bool(re.search(r"全[市县区省旗镇乡]|各级", m.head))
-        if ((not groups or several) and k == "strong") or whole:
+        if several and groups and "web" not in groups and not (_channels(m.subject) & {"web"}):
+            others.append(m)  # "通过微信、微博等新媒体发布信息N条": a group of channels that leaves out the website
+            continue
+        # "全年共发布信息N条" under the heading of proactive disclosure, through no channel named: the year's total
+        # (not a column's or topic's count, not one item of a list of tasks)
+        year_total = k == "weak" and not groups and m.topic == "active" and bool(_YEAR_TOTAL.search(m.prefix))
+        year_total = year_total and not _channels(m.prefix) and not re.match(r"\s*[一二三四五六七八九十]是", m.sentence)
+        # "<某年>通过政府网站、查阅场所等公开信息N条": several channels, the website among them, in the
+        # year's own words: their total, when no count of government information as such is stated
+        over_channels = k == "weak" and several and "web" in groups and bool(re.search(r"公开|发布", m.head[-6:]))
+        if over_channels and _YEAR_TOTAL.search(m.prefix) and not re.search(r"更新|推送|转载", m.head[-6:]):
+            weaker.append(m)
+            continue
+        if ((not groups or several) and k == "strong") or whole or year_total:
             totals.append(m)
         elif groups == {"web"}:
             web.append(m)
-    return totals, web, others
+    return (totals or weaker), web, others
 
 
 _INTERPRETED = re.compile(r"进行(?:政策)?解读|作出解读|开展(?:政策)?解读|予以解读")
@@ -203,8 +220,13 @@ def _is_interpretation(m: Mention) -> bool:
     item, joiner = last_item(m.head)
     if not _INTERPRET.search(item) or _NOT_INTERPRET.search(item):
         return False
-    if joiner in ("及", "和", "与") and not _INTERPRET.search(m.head[: len(m.head) - len(item) - 1][-6:]):
-        return False  # "政策文件及解读": documents and interpretations counted together
+    joined_to_interpretation = re.match(r"(?:其|相关|政策)?(?:解读|图解)", item)
+    if (
+        joiner in ("及", "和", "与")
+        and joined_to_interpretation
+        and not _INTERPRET.search(m.head[: len(m.head) - len(item) - 1][-6:])
+    ):
+        return False  # "政策文件及解读": documents and interpretations counted together (not "网站和公众号…解读")
     if re.search(r"[及和与]解读|及其解读|文件和政策解读", m.head):
         return False
     return not _lumped(m.head, item, joiner)
@@ -223,16 +245,23 @@ def _lumped(head: str, item: str, joiner: str) -> bool:
     return bool(_CATEGORY.search(prev))
 
 
+_NOT_RESPONSE = re.compile(r"回应率|申请|留言|咨询|来信|来电|信件|信箱|诉求|投诉|建议|提案|互动")
+
+
 def _is_response(m: Mention) -> bool:
     item, joiner = last_item(m.head)
-    if not _RESPOND.search(item) or re.search(r"回应率|申请|留言|咨询|来信|来电|信件|信箱|诉求|投诉|建议|提案", item):
+    # answers on the interaction channels (互动回应, 留言 …) are not responses to public concerns
+    if not _RESPOND.search(item) or _NOT_RESPONSE.search(item):
         return False
     return not _lumped(m.head, item, joiner)
 
 
+_APPLY_QUANTITY = re.compile(r"(?:政府信息公开|依申请公开|信息公开)申请(?:的)?(?:数量|件数|总数|数)")
+
+
 def _is_application(m: Mention) -> tuple[bool, int]:
     """(a count of applications received, how many of them the text says were carried over)."""
-    if m.measure not in "件条个宗份次" or m.in_parens:
+    if m.measure not in "件条个宗份次" or m.in_parens or m.history:  # "截至目前累计收到…": not the year's
         return False, 0
     subject, after = m.subject, m.after
     noun_after = bool(re.match(r"(?:政府信息公开|信息公开)?(?:申请|依申请)", m.noun_after))
@@ -244,7 +273,12 @@ def _is_application(m: Mention) -> tuple[bool, int]:
         m.topic == "apply" and (bool(_APPLY_NOUN.search(subject)) or noun_after)
     )
     received = bool(_RECEIVE.search(subject)) and disclosure
-    bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:申请)?", m.head) is not None and m.measure == "件"
+    bare = re.fullmatch(r"(?:全年|本年度?|\d{4}年度?)?依申请公开(?:政府信息)?(?:申请|事项)?", m.head) is not None
+    # "共有N件依申请公开事项": the applications the year had
+    bare = bare or (noun_after and re.search(r"共有|共计有|有$", m.subject) is not None)
+    bare = bare and m.measure == "件"
+    # "政府信息公开申请数量为N件": the year's applications stated as a quantity, without a verb
+    bare = bare or bool(_APPLY_QUANTITY.search(m.subject) and not re.search(r"办理|办结|答复|处理|结转", m.subject))
     if not (received or bare) or re.search(r"未|没有", subject) or _OTHER_APPLY.search(subject + m.noun_after):
         return False, 0
     if "新收" in subject:

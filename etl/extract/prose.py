@@ -73,8 +73,26 @@ class _Reader:
         elif values:
             self.doubt(metric, cands, why)
 
+    def listed_kind(self, m: Mention) -> bool:
+        """A count in the first item of a list of kinds of disclosure ("一是…信息N件。二是…审批信息
+        公开…N件"): that kind's count, not the total."""
+        if not _FIRST_ITEM.match(m.sentence):
+            return False
+        nxt = _NEXT_ITEM.search(self.text, m.end, m.end + 800)
+        if not nxt or _SUBHEADING.search(self.text[m.end : nxt.start()]):  # the list ended at a heading
+            return False
+        lead = self.text[nxt.end() : nxt.end() + 24]
+        item = _ITEM_END.split(self.text[nxt.end() : nxt.end() + 400])[0]
+        about_disclosure = re.search(r"公开", lead) and not re.search(r"解读|回应|申请|平台|管理|监督", lead)
+        return bool(about_disclosure and re.search(r"\d+\s*[件条个批项]", item))
+
     def info(self) -> None:
         totals, web, others = _info_candidates(self.ms)
+        listed = [m for m in totals if self.listed_kind(m)]
+        if listed and len(listed) == len(totals) and not web:
+            self.doubt("info_published_total", listed, "只是所列各类公开中一类的条数，没有总数")
+            return
+        totals = [m for m in totals if m not in listed]
         if totals:
             # different totals: nothing in the words says which one is the agency's
             self.decide("info_published_total", totals, "有几个不同的总数")
@@ -85,7 +103,12 @@ class _Reader:
         # the sentence goes on to another channel ("…N条，通过…微信公众号…"): one channel of several
         # a breakdown is not another channel, and publicity through the media is not disclosure
         rest = [re.sub(r"[^，,]*(?:宣传|报道|新闻稿)[^，,]*", "", re.split(r"其中|包括", m.after)[0]) for m in web]
-        other_channel_after = any(_channels(a) - {"web", "column"} and re.search(r"通过|依托|利用|\d", a) for a in rest)
+        # another channel's count of items (条/篇/则), not a gazette's issues ("公报N期") or its documents
+        other_channel_after = any(
+            _channels(c) - {"web", "column"} and re.search(r"通过|依托|利用|\d\s*[条篇则]", c)
+            for a in rest
+            for c in re.split(r"[，,；;]", a)
+        )
         if len(web_values) == 1 and not others and not other_channel_after:
             self.take("info_published_total", web[0].value, web[0], "网站发布的条数；正文没有其他渠道各自的条数")
         elif len(web_values) > 1 or others:
@@ -114,7 +137,9 @@ class _Reader:
         self.doubt("policy_interpretations", totals, "有几个不同的数")
 
     def responses(self) -> None:
-        cands = [m for m in self.ms if m.exact and m.measure in "条件次个项篇" and not m.noun_after and _is_response(m)]
+        cands = [
+            m for m in self.ms if m.exact and m.measure in "条件次个项篇起" and not m.noun_after and _is_response(m)
+        ]
         self.decide("responses_to_concerns", cands)
 
     def applications(self) -> None:
@@ -191,7 +216,7 @@ def find_metrics(
     """text: the prose of the report (the preamble and sections one, five and six); year: the
     report's year (counts its sentences give to other years are not taken); table_new: T3's
     new applications when T3 carried none over (confirms a count of applications handled)."""
-    joined, line_of = join_wraps(text)
+    joined, line_of = join_wraps(_LOST_MARK.sub(" ", text))
 
     def loc(pos: int) -> str:
         return f"L{line_of[min(pos, len(line_of) - 1)] if line_of else 1}"
@@ -204,6 +229,14 @@ def find_metrics(
     r.fee()
     return r.out, r.findings
 
+
+_SUBHEADING = re.compile(r"\n\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+_ITEM_END = re.compile(r"[一二三四五六七八九十]是|\n\s*[(（][一二三四五六七八九十]")
+_FIRST_ITEM = re.compile(r"\s*(?:一是|其一[，,、])")
+_NEXT_ITEM = re.compile(r"(?:^|(?<=[。；;\n]))\s*(?:[二三四五六七八九十]是|其[二三四][，,、])")
+
+# a "?" glued to a count stands for a character a mirror site lost ("共?N条?"), not a question
+_LOST_MARK = re.compile(r"\?(?=\d)|(?<=[\d条篇件个次期项份场])\?")
 
 # ---- lines broken by PDF export --------------------------------------------------------------
 
