@@ -41,7 +41,7 @@ _GENERIC_INFO = re.compile(
 _NOT_PROACTIVE = re.compile(r"依申请|不予公开|申请公开")
 _INTERPRET = re.compile(r"解读|图解")
 _NOT_INTERPRET = re.compile(r"解读率|图解率|发布会|访谈|培训|宣讲|讲座|直播|会议|活动|解读会|解读工作|解读力度")
-_FORM = re.compile(r"文字|图片|图文|视频|短视频|音频|动漫|动画|漫画|H5|图解|其它形式|其他形式|问答|长图|新闻稿")
+FORM = re.compile(r"文字|图片|图文|视频|短视频|音频|动漫|动画|漫画|H5|图解|其它形式|其他形式|问答|长图|新闻稿")
 _RESPOND = re.compile(r"回应|舆情")
 _APPLY_NOUN = re.compile(r"申请|依申请")
 _DISCLOSURE_APPLY = re.compile(
@@ -50,21 +50,21 @@ _DISCLOSURE_APPLY = re.compile(
 _OTHER_APPLY = re.compile(r"复议|诉讼|许可|审批|投诉|举报|信访|低保|补贴|救助申请|政务服务")
 _CARRIED_IN = re.compile(r"^\s*[(（]\s*(?:其中|含)[^)）]{0,8}?(?:上一?年度?|\d{4}\s*年度?)结转[^)）\d]{0,6}(\d+)\s*件")
 _CARRIED_NEXT = re.compile(r"^[，,、]\s*其中[^，。；]{0,6}?(?:上一?年度?|\d{4}\s*年度?)结转[^，。；\d]{0,6}(\d+)\s*件")
-_NONE_RECEIVED = re.compile(
+NONE_RECEIVED = re.compile(
     r"(?:未收到|没有收到|未接到|没有接到|未接收到?|没有接收到?|未受理|未有|未发生|没有发生|无)(?:[^。；，,\d复诉]{0,16}?)"
     r"(?:依申请公开|公开申请|信息申请|申请公开|申请表|(?:政府信息|信息公开)[^。；，,\d复诉]{0,8}?申请)"
     r"(?![^。；，,]{0,8}?(?:引发|引起|提起|而产生|导致|复议|诉讼))"
 )
-_FEE_NONE = re.compile(
+FEE_NONE = re.compile(
     r"(?:未|没有|无|不存在|未曾)[^。；\d]{0,14}?(?:收取|产生|发生|涉及|收缴)[^。；\d]{0,24}?"
     r"(?:信息处理费|处理费|公开费用|收费事项|收费情况|费用)"
     r"|(?:信息处理费|处理费)[^。；\d]{0,8}?(?:为|共计|合计|计)?\s*(?:0|零)\s*元"
 )
-_FEE_AMOUNT = re.compile(r"(?:信息处理费|处理费)[^。；\d]{0,10}?(\d+(?:\.\d+)?)\s*元(?![/每])")
-_FEE_RULE = re.compile(r"标准|每件|每页|每份|按件|按量|超过|以上的|收费办法|管理办法")
+FEE_AMOUNT = re.compile(r"(?:信息处理费|处理费)[^。；\d]{0,10}?(\d+(?:\.\d+)?)\s*元(?![/每])")
+FEE_RULE = re.compile(r"标准|每件|每页|每份|按件|按量|超过|以上的|收费办法|管理办法")
 
 
-def _channels(text: str) -> set[str]:
+def channels_named(text: str) -> set[str]:
     found: set[str] = set()
     for name, pat in _CHANNELS:
         if pat.search(text):
@@ -80,15 +80,15 @@ def _mention_channels(m: Mention) -> tuple[set[str], bool]:
     """(channel groups, several on purpose): the clause's own channel words, else those the
     sentence named as its means before it ("依托<公众号>发布…N条，推送…信息M条"), leaving out
     channels that are what was built ("开设专栏N个，主动公开政府信息M条")."""
-    own = _channels(m.subject)
+    own = channels_named(m.subject)
     words = m.subject
     if not own:
         words = _BUILT.sub("", m.prefix)
-        own = _channels(words)
+        own = channels_named(words)
     if not own and _REFERS_BACK.fullmatch(m.head):  # the channel the sentence before published through
         words = _BUILT.sub("", m.previous)
-        own = _channels(words)
-    if own == {"column"} and not _channels(m.subject):
+        own = channels_named(words)
+    if own == {"column"} and not channels_named(m.subject):
         own = set()  # "公布动态、公示等栏目内容，全年主动公开信息N条": the columns are what was published
     return own, len(own) > 1 or bool(_SEVERAL_CHANNELS.search(words))
 
@@ -142,7 +142,7 @@ def _breakdown(m: Mention, ms: list[Mention]) -> list[Mention]:
     return []
 
 
-def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], list[Mention]]:
+def info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], list[Mention]]:
     """(all-channel totals, single-website counts, other channels' counts)."""
     usable = [m for m in ms if m.exact and not m.in_parens and not m.history and m.measure in "条篇件项则份"]
     kind = {m.start: _info_kind(m) for m in usable}
@@ -164,10 +164,10 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
     others: list[Mention] = []
     for m in usable:
         groups, several = _mention_channels(m)
-        own_web = _channels(m.subject) == {"web"} and _PUBLISH.search(m.subject) and m.topic in ("", "active")
+        own_web = channels_named(m.subject) == {"web"} and _PUBLISH.search(m.subject) and m.topic in ("", "active")
         parent = by_start.get(m.part_of) if m.part_of is not None else None
         is_part = m.start in parts_of or (parent is not None and kind.get(parent.start))
-        own = _channels(m.subject) - {"web", "column"}
+        own = channels_named(m.subject) - {"web", "column"}
         counted = m.noun_after[:2] if m.noun_after else m.head  # what the count counts: posts are not information
         # a "part" printed for another channel is that channel's own count unless the parts add up
         channel_part = is_part and m.start not in parts_of
@@ -189,13 +189,14 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
             continue
         # all of a jurisdiction's information through its portal ("公开全市各类政府信息") is its total
         whole = k == "strong" and groups == {"web"} and bool(re.search(r"全[市县区省旗镇乡]|各级", m.head))
-        if several and groups and "web" not in groups and not (_channels(m.subject) & {"web"}):
+        if several and groups and "web" not in groups and not (channels_named(m.subject) & {"web"}):
             others.append(m)  # "通过微信、微博等新媒体发布信息N条": a group of channels that leaves out the website
             continue
         # "全年共发布信息N条" under the heading of proactive disclosure, through no channel named: the year's total
         # (not a column's or topic's count, not one item of a list of tasks)
         year_total = k == "weak" and not groups and m.topic == "active" and bool(_YEAR_TOTAL.search(m.prefix))
-        year_total = year_total and not _channels(m.prefix) and not re.match(r"\s*[一二三四五六七八九十]是", m.sentence)
+        listed = re.match(r"\s*[一二三四五六七八九十]是", m.sentence)
+        year_total = year_total and not channels_named(m.prefix) and not listed
         # "<某年>通过政府网站、查阅场所等公开信息N条": several channels, the website among them, in the
         # year's own words: their total, when no count of government information as such is stated
         over_channels = k == "weak" and several and "web" in groups and bool(re.search(r"公开|发布", m.head[-6:]))
@@ -212,7 +213,7 @@ def _info_candidates(ms: list[Mention]) -> tuple[list[Mention], list[Mention], l
 _INTERPRETED = re.compile(r"进行(?:政策)?解读|作出解读|开展(?:政策)?解读|予以解读")
 
 
-def _is_interpretation(m: Mention) -> bool:
+def is_interpretation(m: Mention) -> bool:
     if m.noun_after:  # "共计N条政策解读", "对N项…政策文件进行解读": the count's noun follows it
         clause = re.split(r"[，,。；;]", m.after.lstrip())[0]
         interpreted_docs = re.search(r"文件|政策", clause) and _INTERPRETED.search(clause)
@@ -248,7 +249,7 @@ def _lumped(head: str, item: str, joiner: str) -> bool:
 _NOT_RESPONSE = re.compile(r"回应率|申请|留言|咨询|来信|来电|信件|信箱|诉求|投诉|建议|提案|互动")
 
 
-def _is_response(m: Mention) -> bool:
+def is_response(m: Mention) -> bool:
     item, joiner = last_item(m.head)
     # answers on the interaction channels (互动回应, 留言 …) are not responses to public concerns
     if not _RESPOND.search(item) or _NOT_RESPONSE.search(item):
@@ -259,7 +260,7 @@ def _is_response(m: Mention) -> bool:
 _APPLY_QUANTITY = re.compile(r"(?:政府信息公开|依申请公开|信息公开)申请(?:的)?(?:数量|件数|总数|数)")
 
 
-def _is_application(m: Mention) -> tuple[bool, int]:
+def is_application(m: Mention) -> tuple[bool, int]:
     """(a count of applications received, how many of them the text says were carried over)."""
     if m.measure not in "件条个宗份次" or m.in_parens or m.history:  # "截至目前累计收到…": not the year's
         return False, 0
@@ -290,7 +291,7 @@ def _is_application(m: Mention) -> tuple[bool, int]:
 # ---- decisions --------------------------------------------------------------------------------
 
 
-def _is_handled(m: Mention) -> bool:
+def is_handled(m: Mention) -> bool:
     """ "办理依申请公开N件", "全年办理政府信息公开申请N件": applications handled, not received."""
     return (
         m.measure in "件条宗"
@@ -301,7 +302,7 @@ def _is_handled(m: Mention) -> bool:
     )
 
 
-def _of_the_year(m: Mention, year: int | None) -> bool:
+def of_the_year(m: Mention, year: int | None) -> bool:
     """What was done in the report's year: not a plan, not the problems section, not a count
     its sentence gives to another year ("<上一年>年…" in the report of a year)."""
     if m.plan or m.topic == "problems":

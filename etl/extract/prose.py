@@ -17,18 +17,18 @@ from collections.abc import Callable
 
 from etl.extract.clauses import Mention, last_item, mentions
 from etl.extract.countkinds import (
-    _FEE_AMOUNT,
-    _FEE_NONE,
-    _FEE_RULE,
-    _FORM,
-    _NONE_RECEIVED,
-    _channels,
-    _info_candidates,
-    _is_application,
-    _is_handled,
-    _is_interpretation,
-    _is_response,
-    _of_the_year,
+    FEE_AMOUNT,
+    FEE_NONE,
+    FEE_RULE,
+    FORM,
+    NONE_RECEIVED,
+    channels_named,
+    info_candidates,
+    is_application,
+    is_handled,
+    is_interpretation,
+    is_response,
+    of_the_year,
 )
 from etl.model import Finding, ProseCount
 from etl.registry.fields import BY_KEY
@@ -41,7 +41,7 @@ class _Reader:
         self.table_new = table_new  # T3's new applications when nothing was carried over
         self.text = text
         self.line_of = line_of
-        self.ms = [m for m in mentions(text) if _of_the_year(m, year)]
+        self.ms = [m for m in mentions(text) if of_the_year(m, year)]
         self.out: dict[str, ProseCount] = {}
         self.findings: list[Finding] = []
 
@@ -87,7 +87,7 @@ class _Reader:
         return bool(about_disclosure and re.search(r"\d+\s*[件条个批项]", item))
 
     def info(self) -> None:
-        totals, web, others = _info_candidates(self.ms)
+        totals, web, others = info_candidates(self.ms)
         listed = [m for m in totals if self.listed_kind(m)]
         if listed and len(listed) == len(totals) and not web:
             self.doubt("info_published_total", listed, "只是所列各类公开中一类的条数，没有总数")
@@ -105,7 +105,7 @@ class _Reader:
         rest = [re.sub(r"[^，,]*(?:宣传|报道|新闻稿)[^，,]*", "", re.split(r"其中|包括", m.after)[0]) for m in web]
         # another channel's count of items (条/篇/则), not a gazette's issues ("公报N期") or its documents
         other_channel_after = any(
-            _channels(c) - {"web", "column"} and re.search(r"通过|依托|利用|\d\s*[条篇则]", c)
+            channels_named(c) - {"web", "column"} and re.search(r"通过|依托|利用|\d\s*[条篇则]", c)
             for a in rest
             for c in re.split(r"[，,；;]", a)
         )
@@ -116,7 +116,7 @@ class _Reader:
 
     def interpretations(self) -> None:
         units = "条篇件个次期项份则部"
-        cands = [m for m in self.ms if m.exact and m.measure in units and _is_interpretation(m)]
+        cands = [m for m in self.ms if m.exact and m.measure in units and is_interpretation(m)]
         if not cands:
             return
         starts = {m.start for m in cands}
@@ -126,7 +126,7 @@ class _Reader:
             self.take("policy_interpretations", with_parts[0].value, with_parts[0])
             return
         same = {m.sentence_start for m in totals}
-        forms = [_FORM.search(last_item(m.head)[0]) for m in totals]
+        forms = [FORM.search(last_item(m.head)[0]) for m in totals]
         if len(totals) > 1 and len(same) == 1 and all(forms) and len({f.group(0) for f in forms}) == len(forms):
             total = sum(m.value for m in totals)  # "图文解读N1篇、视频解读N2个": forms of one thing, no overlap
             self.take("policy_interpretations", total, totals[0], "各种形式的解读之和")
@@ -138,24 +138,24 @@ class _Reader:
 
     def responses(self) -> None:
         cands = [
-            m for m in self.ms if m.exact and m.measure in "条件次个项篇起" and not m.noun_after and _is_response(m)
+            m for m in self.ms if m.exact and m.measure in "条件次个项篇起" and not m.noun_after and is_response(m)
         ]
         self.decide("responses_to_concerns", cands)
 
     def applications(self) -> None:
         found: list[tuple[Mention, int]] = []
         for m in self.ms:
-            ok, carried = _is_application(m) if m.exact else (False, 0)
+            ok, carried = is_application(m) if m.exact else (False, 0)
             if ok:
                 found.append((m, carried))
         starts = {m.start for m, _ in found}
         found = [(m, c) for m, c in found if m.part_of not in starts]  # "其中网上申请N件" is a part
-        zeros = list(_NONE_RECEIVED.finditer(self.text))
+        zeros = list(NONE_RECEIVED.finditer(self.text))
         found = [self.new_part(m, c) for m, c in found]
         if not found and not zeros and self.table_new is not None:
             # "办理依申请公开N件": applications handled are the year's new ones when the report's
             # own table 3 shows as many new applications and none carried over
-            handled = [m for m in self.ms if m.exact and _is_handled(m) and m.value == self.table_new]
+            handled = [m for m in self.ms if m.exact and is_handled(m) and m.value == self.table_new]
             if handled:
                 self.take(
                     "applications_received_text", handled[0].value, handled[0], "表三本年新收与之相同，且无上年结转"
@@ -185,10 +185,10 @@ class _Reader:
     def fee(self) -> None:
         amounts = {
             float(x.group(1))
-            for x in _FEE_AMOUNT.finditer(self.text)
-            if not _FEE_RULE.search(self.text[max(0, x.start() - 20) : x.end() + 6])  # a tariff, not a sum
+            for x in FEE_AMOUNT.finditer(self.text)
+            if not FEE_RULE.search(self.text[max(0, x.start() - 20) : x.end() + 6])  # a tariff, not a sum
         }
-        none = list(_FEE_NONE.finditer(self.text))
+        none = list(FEE_NONE.finditer(self.text))
         if none:
             amounts.add(0.0)
         if len(amounts) != 1:
@@ -206,7 +206,7 @@ class _Reader:
         amount = amounts.pop()
         if amount != int(amount):
             return  # a fee in 角/分: the warehouse keeps whole yuan, and rounding would invent
-        at = none[0].start() if none else next(_FEE_AMOUNT.finditer(self.text)).start()
+        at = none[0].start() if none else next(FEE_AMOUNT.finditer(self.text)).start()
         self.take("processing_fee_yuan", int(amount), None, at=at)
 
 

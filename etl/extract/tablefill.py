@@ -14,11 +14,11 @@ from etl.registry.fields import T3_COLUMN_KEYS, T3_OUTCOME_ROWS, T3_ROW_ORDER
 T3_ROW_ORDER_2019 = tuple(k for k in T3_ROW_ORDER if k not in ("other_no_correction", "other_no_fee"))
 
 
-def _value(cell: Cell) -> Value:
+def cell_value(cell: Cell) -> Value:
     return Value(parse_cell(cell.text).value, cell.text, cell.loc)
 
 
-def _trim(values: tuple[Cell, ...], want: int) -> list[Cell]:
+def trim_cells(values: tuple[Cell, ...], want: int) -> list[Cell]:
     """Drop blank padding cells at the ends when a row carries more cells than it should."""
     vals = list(values)
     while len(vals) > want and vals and not vals[-1].text.strip():
@@ -44,7 +44,7 @@ class Repairs:
     def t2_run(self, key: str, row: Row, want: int) -> list[Cell | None]:
         """A T2 row printed as one digit run: T2 has no identity between its cells, so only a
         run with one way to read it (one digit a cell, or printed spaces) is split."""
-        vals = _trim(row.values, want)
+        vals = trim_cells(row.values, want)
         cands = digitruns.plain([c.text for c in vals], want)
         read = self.take_run(f"表二“{row.labels[-1][-12:]}”一行", cands, vals, want)
         # with no sum to check them, cells that several readings happen to share are not taken
@@ -111,7 +111,7 @@ class Repairs:
             split = self.take_run(f"表三“{label[-16:]}”一行", one, cells, 7)
             for col, cell in zip(T3_COLUMN_KEYS, split):
                 if cell is not None:
-                    self.res.t3[key][col] = _value(cell)
+                    self.res.t3[key][col] = cell_value(cell)
             if len(one) == 1 and not digitruns.row_sum(one[0]):
                 self.unchecked += [f"t3.{key}.{col}" for col in T3_COLUMN_KEYS]
 
@@ -139,12 +139,12 @@ class Repairs:
         for (key, row), want in zip(self.t3_seq, canon):
             if key is not None or want in self.res.t3_rows:
                 continue
-            vals = _trim(row.values, 7)
+            vals = trim_cells(row.values, 7)
             if len(vals) != 7:
                 continue
             self.res.t3_rows.add(want)
             for col, cell in zip(T3_COLUMN_KEYS, vals):
-                self.res.t3[want][col] = _value(cell)
+                self.res.t3[want][col] = cell_value(cell)
                 placed.append(f"t3.{want}.{col}")
         if placed:
             self.note(

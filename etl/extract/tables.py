@@ -14,7 +14,7 @@ from etl.extract import digitruns
 from etl.extract.numbers import parse_cell
 from etl.extract.rows import Row
 from etl.extract.t4 import T4Reader
-from etl.extract.tablefill import Repairs, _trim, _value
+from etl.extract.tablefill import Repairs, cell_value, trim_cells
 from etl.model import Cell, Finding, Value
 from etl.registry.fields import (
     T2_HEADER_2019,
@@ -156,7 +156,7 @@ class TableMapper(Repairs):
             self.res.t2_style = "2019"
         self.res.t2_lines.append(row.line)
         want = 3 if key in ("regulations", "normative") or (style == "2019" and key != "fees") else 1
-        if key != "fees" and self.runs_possible(row, _trim(row.values, want), want):
+        if key != "fees" and self.runs_possible(row, trim_cells(row.values, want), want):
             read = self.t2_run(key, row, want)
             self.res.t2_rows.add(key)
             if want == 3 and key in ("regulations", "normative"):
@@ -168,7 +168,7 @@ class TableMapper(Repairs):
                     self._set_t2(f"{key}_{name}", cell, key)
             return
         if key in ("regulations", "normative"):
-            vals = _trim(row.values, 3)
+            vals = trim_cells(row.values, 3)
             names = (
                 (f"{key}_issued", None, f"{key}_valid")
                 if style == "2019"
@@ -176,7 +176,7 @@ class TableMapper(Repairs):
             )
             self._put_t2(key, names, vals, row)
         elif key in ("licensing", "punishment", "coercion"):
-            vals = _trim(row.values, 1 if style != "2019" else 3)
+            vals = trim_cells(row.values, 1 if style != "2019" else 3)
             target = f"{key}_decisions"
             if len(vals) == 1 and style != "2019":
                 self._set_t2(target, vals[0], key)
@@ -190,7 +190,7 @@ class TableMapper(Repairs):
             else:
                 self.res.t2_rows.add(key)
         elif key == "fees":
-            vals = _trim(row.values, 1 if style != "2019" else 2)
+            vals = trim_cells(row.values, 1 if style != "2019" else 2)
             if style == "2019":
                 self.res.t2_rows.add(key)  # the 2019 table prints no amount, only item counts
             elif len(vals) == 1:
@@ -215,7 +215,7 @@ class TableMapper(Repairs):
     def _set_t2(self, name: str, cell: Cell, key: str) -> None:
         self.res.t2_rows.add(key)
         if self.res.t2[name] is None:
-            self.res.t2[name] = _value(cell)
+            self.res.t2[name] = cell_value(cell)
 
     # ---- T3 ----
     def t3_row(self, key: str, row: Row) -> None:
@@ -233,7 +233,7 @@ class TableMapper(Repairs):
                     tuple(c.loc for c in row.values),
                 )
             return
-        vals = _trim(row.values, 7)
+        vals = trim_cells(row.values, 7)
         texts = [c.text for c in vals]
         cols: dict[str, Cell] = {}
         if self.runs_possible(row, vals, 7):
@@ -242,7 +242,7 @@ class TableMapper(Repairs):
             cols = self.t3_cells(vals, row)
         self.res.t3_rows.add(key)
         for col, cell in cols.items():
-            self.res.t3[key][col] = _value(cell)
+            self.res.t3[key][col] = cell_value(cell)
         if merged:
             self.res.t3_rows.add("other_merged")
             self.note(
@@ -316,7 +316,7 @@ class TableMapper(Repairs):
         self.res.t4_found = True
         for key, cell in self.t4.placed.items():
             if cell is not None:
-                self.res.t4[key] = _value(cell)
+                self.res.t4[key] = cell_value(cell)
                 if self.t4.unchecked:
                     self.unchecked.append(f"t4.{key}")
         if self.t4.by_position:
