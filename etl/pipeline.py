@@ -233,7 +233,6 @@ def run_load(
     the plan to the publish (a second load waits up to `wait` seconds, see etl.warehouse.lock) and
     through the review store's updates (etl.review.loading: people's corrections applied before the
     checks, 已整改 and 逾期未改 set after the publish; `review_db` is a store URL, else the default)."""
-    from etl.review import loading
     from etl.warehouse.agencies import read_registry
 
     started = time.time()
@@ -244,6 +243,8 @@ def run_load(
             print(msg, file=sys.stderr, flush=True)
 
     with writer_lock(Path(db), wait, notify):
+        from etl.review import loading  # SQLAlchemy and Alembic: imported once the lock is ours
+
         review = loading.prepare(Path(db), review_db)
         try:
             s = _load(paths, Path(db), registry, jobs, township_deadline, progress, notify, started, review)

@@ -630,6 +630,12 @@ def _write(
     return s
 
 
+# the findings' rows of the dismissed ids (report origin only: doubts about our reading never count)
+# ({ids}: a relation with a finding_id column; the dashboard builds the same from the live store)
+DISMISSED_SQL = """SELECT finding_id, report_id, scope, severity, rule FROM findings
+                   WHERE origin = 'report' AND finding_id IN (SELECT finding_id FROM {ids})"""
+
+
 def _record_review(con: duckdb.DuckDBPyConnection, review: ReviewInputs, loaded: set[str]) -> int:
     """The corrections applied to this load's reports, and the dismissed ids; returns how many of
     this load's reports carry a correction."""
@@ -655,7 +661,11 @@ def _record_review(con: duckdb.DuckDBPyConnection, review: ReviewInputs, loaded:
     )
     if review.dismissed is not None:
         con.execute("DELETE FROM dismissed")
-        insert(con, "dismissed", {"finding_id": sorted(set(review.dismissed))})
+        con.register("_dismissed_ids", pa.table({"finding_id": pa.array(sorted(set(review.dismissed)), pa.string())}))
+        try:
+            con.execute(f"INSERT INTO dismissed {DISMISSED_SQL.format(ids='_dismissed_ids')}")
+        finally:
+            con.unregister("_dismissed_ids")
     return len({c.report_sha256 for c in rows})
 
 

@@ -129,8 +129,15 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "dismissed": (
-        "入库时复核库中已排除（不是问题）的问题编号；看板打开时以复核库的最新记录为准",
-        [("finding_id", "VARCHAR", "问题编号")],
+        "入库时复核库中已排除（不是问题）的报告本身问题，每个发现一行；合规得分、督办清单和各项问题计数不计这些问题。"
+        "看板以复核库的最新记录为准（同名关系覆盖此表）",
+        [
+            ("finding_id", "VARCHAR", "问题编号"),
+            ("report_id", "VARCHAR", "报告编号（无报告的发现为空）"),
+            ("scope", "VARCHAR", "report / cross"),
+            ("severity", "VARCHAR", "error / warning / info"),
+            ("rule", "VARCHAR", "规则编号"),
+        ],
     ),
     "report_texts": (
         "报告正文（规范化后），用于查看数字出处和比对抄袭",
