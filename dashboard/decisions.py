@@ -58,7 +58,7 @@ def relation(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> pa.Table:
     """The warehouse's rows of these findings (report origin only), as the `dismissed` relation."""
     con.register("_dismissed_ids", pa.table({"finding_id": pa.array(sorted(set(ids)), pa.string())}))
     try:
-        return con.execute(DISMISSED_SQL.format(ids="_dismissed_ids")).to_arrow_table()
+        return con.sql(DISMISSED_SQL.format(ids="_dismissed_ids")).to_arrow_table()
     finally:
         con.unregister("_dismissed_ids")
 
