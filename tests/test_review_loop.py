@@ -225,3 +225,18 @@ def test_a_warehouse_of_version_2_gets_its_finding_ids_at_the_next_load(tmp_path
     s = load(src, db, None)
     assert s.written and s.migrated_from == 2 and compatibility(db).found == SCHEMA_VERSION
     assert q(db, "SELECT finding_id, origin, rule FROM findings ORDER BY ALL") == ids
+
+
+def test_a_corrected_file_under_another_name_fixes_the_findings_of_the_one_it_supersedes(tmp_path):
+    db = tmp_path / "w.duckdb"
+    src = folder(tmp_path, b=broken("九江市统计局"))
+    load(src, db, None)
+    found = of(db, "九江市统计局")
+    later = clean("九江市统计局").replace("2024年1月30日", "2024年3月30日")  # published again, later
+    (src / "b-更正版.txt").write_text(later, encoding="utf-8")
+    s = load(src, db, None)
+    assert s.fixed == 2 and q(db, "SELECT count(*) FILTER (WHERE is_duplicate), count(*) FROM reports") == [(1, 2)]
+    with open_store(db) as store:
+        for f in found.values():
+            assert state_of(store, f) == "已整改"
+            assert "b-更正版.txt" in history(store, f.finding_id)[-1].note

@@ -93,16 +93,17 @@ def fixes_between(old_db: str | Path, new_db: str | Path, corrected: Iterable[st
     """Report-origin findings of the old warehouse file that the new one no longer has, where the
     agency and year now have a different file, or the same file read again with people's corrections
     (`corrected`: those files' sha256s) — a finding gone because a rule changed, with the same file,
-    is no fix. The loader calls this with the old file and the new one before swapping them, and
-    passes the result to etl.review.workflow.mark_fixed."""
+    is no fix. Only the reports that count are compared: a finding left on a superseded duplicate
+    file is gone from the agency's record. The loader calls this with the old file and the new one
+    before swapping them, and passes the result to etl.review.workflow.mark_fixed."""
     con = duckdb.connect()
     try:
         _attach(con, old_db, "o")
         _attach(con, new_db, "n")
         rows = con.execute(
             f"""
-            WITH old AS ({ID_SQL.format(db="o")}),
-                 new AS ({ID_SQL.format(db="n")}),
+            WITH old AS (SELECT * FROM ({ID_SQL.format(db="o")}) WHERE NOT is_duplicate),
+                 new AS (SELECT * FROM ({ID_SQL.format(db="n")}) WHERE NOT is_duplicate),
                  old_rep AS ({REPORTS_SQL.format(db="o")}), new_rep AS ({REPORTS_SQL.format(db="n")})
             SELECT old.*, old_rep.source_path, old_rep.sha256, new_rep.source_path, new_rep.sha256
             FROM old
