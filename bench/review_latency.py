@@ -47,6 +47,7 @@ def run(warehouse: Path, demo: Path, url: str | None, n: int, repeat: int) -> di
             batch = [Decision(finding(i), "已确认", "批量确认") for i in range(start, min(n, start + 500))]
             decide(store, ADMIN, batch)
         out["fill"] = f"{n} findings in {time.perf_counter() - t0:.1f} s"
+        decisions.read_ids(warehouse, url)  # opens (and keeps) the store, as the dashboard's first page does
         confirm, dismiss, show = [], [], []
         con = duckdb.connect(str(demo), read_only=True)
         year = con.execute("SELECT max(year) FROM reports").fetchone()[0]
@@ -59,7 +60,7 @@ def run(warehouse: Path, demo: Path, url: str | None, n: int, repeat: int) -> di
             decide(store, ADMIN, [Decision(f, "已排除", "核对原件无误")])
             dismiss.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            cur = con.cursor()
+            cur = con.cursor()  # as a page after decisions.clear(): the store is open, the ids are read again
             decisions.attach(cur, decisions.read_ids(warehouse, url))
             dq.compliance_scores(cur, dq.Scope(), year)
             cur.close()

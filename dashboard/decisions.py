@@ -39,6 +39,9 @@ def review_url() -> str | None:
     return args.review_db
 
 
+_STORES: dict[tuple[str, str | None], object] = {}  # open stores of this process (opening migrates: slow)
+
+
 def read_ids(warehouse: str | Path, url: str | None = None) -> frozenset[str] | None:
     """The dismissed ids in the review store of this warehouse; None when no store can be read
     (nothing is created for a warehouse that does not exist)."""
@@ -47,9 +50,12 @@ def read_ids(warehouse: str | Path, url: str | None = None) -> frozenset[str] | 
 
     if not (url or os.environ.get("GOVREPORT_REVIEW_DB")) and not default_path(warehouse).exists():
         return frozenset()  # no store yet: nobody has dismissed anything
+    key = (str(warehouse), url or os.environ.get("GOVREPORT_REVIEW_DB"))
     try:
-        with open_store(warehouse, url) as store:
-            return dismissed_ids(store)
+        store = _STORES.get(key)
+        if store is None:
+            store = _STORES[key] = open_store(warehouse, url)
+        return dismissed_ids(store)
     except EtlError:
         return None
 
