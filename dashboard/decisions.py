@@ -90,12 +90,19 @@ def fingerprint(ids: frozenset[str] | None) -> str:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def _ids(warehouse: str, url: str | None) -> frozenset[str] | None:
-    return read_ids(warehouse, url)
+def _ids(warehouse: str, url: str | None) -> tuple[frozenset[str] | None, str]:
+    ids = read_ids(warehouse, url)
+    return ids, fingerprint(ids)
 
 
 def live_ids(warehouse: Path) -> frozenset[str] | None:
-    return _ids(str(warehouse), review_url())
+    """The dismissed ids as the pages count them now (None: the warehouse's record of the last load)."""
+    return _ids(str(warehouse), review_url())[0]
+
+
+def live_mark(warehouse: Path) -> str:
+    """The fingerprint of live_ids, without hashing them again."""
+    return _ids(str(warehouse), review_url())[1]
 
 
 def clear() -> None:
@@ -111,8 +118,7 @@ def _relation(file_key: tuple, print_: str, _con: duckdb.DuckDBPyConnection, _id
 
 def register(con: duckdb.DuckDBPyConnection, file_key: tuple, warehouse: Path) -> str:
     """Register the live set on a dashboard cursor; returns its fingerprint."""
-    ids = live_ids(warehouse)
-    mark = fingerprint(ids)
+    ids, mark = _ids(str(warehouse), review_url())
     if ids is not None:
         try:
             con.register("dismissed", _relation(file_key, mark, con, ids))

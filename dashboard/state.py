@@ -69,7 +69,7 @@ def connection() -> duckdb.DuckDBPyConnection | None:
 
 def _data_key() -> tuple:
     """The database file and the dismissed findings: a cached result is kept while both are the same."""
-    return (*_file_key(db_path()), decisions.fingerprint(decisions.live_ids(db_path())))
+    return (*_file_key(db_path()), decisions.live_mark(db_path()))
 
 
 def run(fn, *args, **kwargs):

@@ -240,3 +240,19 @@ def test_a_corrected_file_under_another_name_fixes_the_findings_of_the_one_it_su
         for f in found.values():
             assert state_of(store, f) == "已整改"
             assert "b-更正版.txt" in history(store, f.finding_id)[-1].note
+
+
+def test_the_dashboard_counts_a_dismissal_at_once_after_clear_and_else_within_the_ttl(tmp_path):
+    from review_records import finding
+
+    db = tmp_path / "w.duckdb"
+    open_store(db).close()
+    decisions.clear()
+    assert decisions.live_ids(db) == frozenset()
+    with open_store(db) as store:
+        decide(store, ADMIN, [Decision(finding(1), "已确认", "确有问题")])
+        decide(store, ADMIN, [Decision(finding(1), "已排除", "原件无误")])
+    assert decisions.live_ids(db) == frozenset()  # still the cached set (TTL_SECONDS)
+    decisions.clear()  # what a review page calls after an action
+    assert decisions.live_ids(db) == {finding(1).finding_id}
+    assert decisions.live_mark(db) == decisions.fingerprint(frozenset({finding(1).finding_id}))
