@@ -53,7 +53,7 @@ def report_corrections(con, report_id: str) -> pl.DataFrame:
     in force, the value read from the file, who, when (UTC) and why."""
     return frame(
         con,
-        """SELECT field, value, original_value, account, at, reason, version FROM corrections
+        """SELECT field, value, original_value, account, "at", reason, version FROM corrections
            WHERE report_id = $id ORDER BY field""",
         {"id": report_id},
     )
