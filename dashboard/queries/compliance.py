@@ -83,7 +83,8 @@ def problem_grid(con, scope: Scope, years: list, limit: int = 40, offset: int = 
                     WHEN r.days_late IS NULL THEN '日期不明'
                     ELSE '按时' END AS state
         FROM agencies a CROSS JOIN yrs y
-        LEFT JOIN ({BASE}) r ON r.agency_id = a.agency_id AND r.year = y.year
+        LEFT JOIN (SELECT * FROM ({BASE}) WHERE list_contains($years, year)) r
+          ON r.agency_id = a.agency_id AND r.year = y.year
         WHERE {in_scope("a")}),
       bad AS (
         SELECT agency_id, count(*) FILTER (WHERE state IN ('未发布', '逾期', '有错误', '逾期且有错误')) AS n
@@ -157,7 +158,7 @@ def compliance_scores(con, scope: Scope, year: int, limit: int | None = None) ->
              r.report_id IS NOT NULL AS filed, r.days_late, r.n_errors, r.n_warnings, {COMPLIANCE_SQL} AS score,
              count(*) OVER () AS total
       FROM agencies a
-      LEFT JOIN ({BASE}) r ON r.agency_id = a.agency_id AND r.year = $year
+      LEFT JOIN (SELECT * FROM ({BASE}) WHERE year = $year) r ON r.agency_id = a.agency_id
       WHERE (a.in_registry OR r.report_id IS NOT NULL) AND {in_scope("a")}
       ORDER BY score, a.name LIMIT $limit""",
         {**scope.params(), "year": year, "limit": limit},
