@@ -256,3 +256,31 @@ def test_the_dashboard_counts_a_dismissal_at_once_after_clear_and_else_within_th
     decisions.clear()  # what a review page calls after an action
     assert decisions.live_ids(db) == {finding(1).finding_id}
     assert decisions.live_mark(db) == decisions.fingerprint(frozenset({finding(1).finding_id}))
+
+
+def test_a_corrected_cell_is_no_longer_a_doubt_a_sum_that_still_breaks_is_the_reports_own_error(tmp_path):
+    import dataclasses
+
+    from etl.check.report_rules import validate
+    from etl.model import Finding
+    from etl.pipeline import parse_path
+    from etl.review.apply import apply_corrections
+
+    path = tmp_path / "b.txt"
+    path.write_text(broken("九江市统计局"), encoding="utf-8")
+    r = parse_path(str(path)).report
+    placed = ("t3.new_received.natural_person", "t3.new_received.commercial")
+    unchecked = dataclasses.replace(
+        r, findings=(Finding("cells_by_position", "info", "按位置读取", placed),)
+    )  # as if the row's labels were lost and its numbers placed by position
+    before = [f.rule for f in validate(unchecked).findings]
+    assert before.count("reading_sums_break") == 2 and "t3_row_sum" not in before and "t3_balance" not in before
+    # a person confirms the printed 5 (a correction to the same value): the column's balance now breaks
+    # over certain cells only, the agency's error; the row still has a cell placed by position: a doubt
+    after = validate(apply_corrections(unchecked, {CELL: 5.0}))
+    rules = [(f.rule, f.origin, f.severity) for f in after.findings]
+    assert ("t3_balance", "report", "error") in rules and ("reading_sums_break", "reading", "warning") in rules
+    assert [f.cells for f in after.findings if f.rule == "cells_by_position"] == [("t3.new_received.commercial",)]
+    # and a correction that makes the row add up clears both
+    cleared = {f.rule for f in validate(apply_corrections(unchecked, {CELL: 0.0})).findings}
+    assert not cleared & {"t3_row_sum", "reading_sums_break", "t3_balance"}

@@ -54,4 +54,21 @@ def apply_corrections(r: Report, fields: Mapping[str, float | None]) -> Report:
                 narrative[parts[1]] = ProseCount(
                     int(value), old.evidence if old else "", old.loc if old else CORRECTED_LOC
                 )
-    return dataclasses.replace(r, t2=t2, t3=t3, t4=t4, narrative=narrative)
+    # a cell a person set is no longer one we placed by position: a sum that still breaks over it is
+    # then the report's own error (t3_row_sum …), no longer a doubt about our reading
+    fixed = {_ref(f) for f in fields}
+    findings = []
+    for f in r.findings:
+        if f.rule == "cells_by_position" and fixed & set(f.cells):
+            rest = tuple(c for c in f.cells if c not in fixed)
+            if not rest:
+                continue
+            f = dataclasses.replace(f, cells=rest)
+        findings.append(f)
+    return dataclasses.replace(r, t2=t2, t3=t3, t4=t4, narrative=narrative, findings=tuple(findings))
+
+
+def _ref(field: str) -> str:
+    """t3__new_received__total -> t3.new_received.total (a finding's cell reference); n__x -> narrative.x"""
+    parts = field.split("__")
+    return ".".join(["narrative", *parts[1:]] if parts[0] == "n" else parts)
