@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import brief_data, brief_render
+from dashboard import brief_data, brief_render, decisions
 from dashboard.queries import Scope
 
 FORMATS = (".pdf", ".docx")
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scope", default="全国", help="地区：全国、省、市或县的名称，或“省/市”（默认全国）")
     ap.add_argument("--year", type=int, help="报告年度（默认库中最新年度）")
     ap.add_argument("--out", required=True, help="输出文件，.pdf 或 .docx")
+    ap.add_argument("--review-db", metavar="URL", help="复核库（默认：GOVREPORT_REVIEW_DB，或数据库旁的 SQLite 文件）")
     args = ap.parse_args(argv)
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         with duckdb.connect(args.db, read_only=True) as con:
+            decisions.attach(con, decisions.read_ids(args.db, args.review_db))  # dismissed findings do not count
             scope = brief_data.resolve_scope(con, args.scope)
             year = args.year or brief_data.latest_year(con)
             if year is None:

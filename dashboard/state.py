@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from dashboard import decisions
 from dashboard import queries as q
 from dashboard.i18n import t
 from etl.paths import DEFAULT_DB
@@ -55,8 +56,20 @@ def _connect(key: tuple) -> duckdb.DuckDBPyConnection | None:
 
 
 def connection() -> duckdb.DuckDBPyConnection | None:
-    con = _connect(_file_key(db_path()))
-    return con.cursor() if con is not None else None
+    """A cursor on the cached connection, with the live dismissed findings registered on it
+    (dashboard.decisions: the relation `dismissed` every count leaves out)."""
+    key = _file_key(db_path())
+    con = _connect(key)
+    if con is None:
+        return None
+    cur = con.cursor()
+    decisions.register(cur, key, db_path())
+    return cur
+
+
+def _data_key() -> tuple:
+    """The database file and the dismissed findings: a cached result is kept while both are the same."""
+    return (*_file_key(db_path()), decisions.live_mark(db_path()))
 
 
 def run(fn, *args, **kwargs):
@@ -64,7 +77,7 @@ def run(fn, *args, **kwargs):
     typed parameters, the result cached per database file and arguments."""
     entry = q.registered(fn)
     entry.check(args, kwargs)
-    return _cached(entry.name, _file_key(db_path()), args, tuple(sorted(kwargs.items())))
+    return _cached(entry.name, _data_key(), args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -81,7 +94,7 @@ def _briefing(key: tuple, scope: q.Scope, year: int, fmt: str) -> bytes:
 
 def briefing(scope: q.Scope, year: int, fmt: str) -> bytes:
     """The printed briefing for this scope and year, cached per database file."""
-    return _briefing(_file_key(db_path()), scope, year, fmt)
+    return _briefing(_data_key(), scope, year, fmt)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -94,11 +107,11 @@ def _exported(key: tuple, kind: str, args: tuple) -> bytes:
 
 
 def agency_workbook(agency_id: int) -> bytes:
-    return _exported(_file_key(db_path()), "agency", (agency_id,))
+    return _exported(_data_key(), "agency", (agency_id,))
 
 
 def followup_workbook(scope: q.Scope, year: int) -> bytes:
-    return _exported(_file_key(db_path()), "followup", (scope, year))
+    return _exported(_data_key(), "followup", (scope, year))
 
 
 # ---- the URL ------------------------------------------------------------------------------

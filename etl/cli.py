@@ -98,6 +98,7 @@ def print_summary(s: LoadSummary, out=sys.stdout) -> None:
     w = out.write
     if not s.written:
         w(f"无新文件或变化的文件：{s.files_seen} 个文件均已入库，数据库未改写（{s.db}）\n")
+        _print_review(s, w)
         return
     w(f"入库完成（第 {s.run_id} 批，{s.seconds:.1f} 秒）：{s.db}\n")
     if s.migrated_from is not None:
@@ -113,6 +114,19 @@ def print_summary(s: LoadSummary, out=sys.stdout) -> None:
         w(f"  ……另有 {len(s.rejected_reasons) - 20} 个拒收文件，见 sources 表\n")
     if s.findings_by_rule:
         w("  发现（按规则）：" + "，".join(f"{k} {v}" for k, v in s.findings_by_rule.items()) + "\n")
+    _print_review(s, w)
+
+
+def _print_review(s: LoadSummary, w) -> None:
+    """What the load did with the review store (people's corrections, 已整改, 逾期未改)."""
+    if s.corrected:
+        w(f"  套用人工更正的报告 {s.corrected} 份\n")
+    if s.fixed:
+        w(f"  新文件中已无问题、记为已整改 {s.fixed} 条\n")
+    if s.overdue:
+        w(f"  整改期限已过、记为逾期未改 {s.overdue} 条\n")
+    for note in s.review_notes:
+        w(f"  {note}\n")
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -122,7 +136,16 @@ def cmd_load(args: argparse.Namespace) -> int:
         print("--township-deadline 的格式应为 MM-DD，例如 01-31", file=sys.stderr)
         return 2
     try:
-        s = run_load(args.sources, Path(args.db), args.registry, args.jobs, (month, day), progress=True, wait=args.wait)
+        s = run_load(
+            args.sources,
+            Path(args.db),
+            args.registry,
+            args.jobs,
+            (month, day),
+            progress=True,
+            wait=args.wait,
+            review_db=args.review_db,
+        )
     except EtlError as exc:
         print(f"入库失败：{exc.one_line()}", file=sys.stderr)
         return 1
@@ -238,6 +261,12 @@ def register(sub) -> None:
         default=None,
         metavar="SECONDS",
         help="when another load is writing the same database, wait this long for it (default 600; 0: exit at once)",
+    )
+    sl.add_argument(
+        "--review-db",
+        metavar="URL",
+        help="review store whose corrections and decisions the load applies (postgresql://… or sqlite:///…; "
+        "default: $GOVREPORT_REVIEW_DB, else the SQLite file beside the warehouse, created when missing)",
     )
     sl.set_defaults(func=cmd_load)
     sc = sub.add_parser(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import itertools
 import os
@@ -22,8 +23,11 @@ from etl.extract.assemble import parse_document
 from etl.model import Report
 from etl.read import limits, ocr
 from etl.read.source import MAX_FILE_BYTES, SourceFile, discover, is_candidate, read_source, to_document
+from etl.review.apply import apply_corrections
 from etl.warehouse.load import LoadSummary, Parsed, known_files, known_shas, prepared, write
 from etl.warehouse.lock import writer_lock
+
+Corrections = dict[str, dict[str, float | None]]  # report sha256 -> warehouse column -> corrected value
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,17 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, old)
 
 
-def parse_source(src: SourceFile, seconds: int | None = None) -> Outcome:
+def parse_source(src: SourceFile, seconds: int | None = None, corrections: Corrections | None = None) -> Outcome:
+    """Read, parse and check one file; `corrections` (sha256 -> column -> value) are people's
+    corrections, applied to the values read before the checks run (etl.review.apply)."""
     seconds = limits.PARSE_SECONDS if seconds is None else seconds
     try:
         with time_limit(seconds):
             doc = to_document(src)
-            report = validate(parse_document(doc))
+            parsed = parse_document(doc)
+            if corrections and src.sha256 in corrections:
+                parsed = apply_corrections(parsed, corrections[src.sha256])
+            report = validate(parsed)
             if doc.ocr:
                 report = ocr.annotate(report, doc.ocr)
         return Outcome(src, src.path, report, None)
@@ -91,13 +100,13 @@ def _is_demo(path: str, demo_dirs: set[str]) -> bool:
     return any(str(parent) in demo_dirs for parent in Path(path).resolve().parents)
 
 
-def parse_for_load(path: str) -> Parsed:
+def parse_for_load(path: str, corrections: Corrections | None = None) -> Parsed:
     """Worker: read, parse and validate one file (runs in a child process)."""
     try:
         src = read_source(path)
     except EtlError as exc:
         return Parsed(path, None, _size(path), None, "rejected", exc.one_line())
-    out = parse_source(src)
+    out = parse_source(src, corrections=corrections)
     if out.report is None:
         return Parsed(path, src.sha256, src.size, None, "rejected", out.error)
     return prepared(Parsed(path, src.sha256, src.size, out.report, "parsed"))
@@ -123,8 +132,11 @@ def _sha(path: str) -> str | None:
     return h.hexdigest()
 
 
-def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int, set[str], dict[str, int]]:
+def plan(
+    paths: list[str], db: Path, force: frozenset[str] = frozenset()
+) -> tuple[list[str], list[Parsed], int, int, set[str], dict[str, int]]:
     """(files to parse, records needing no parse, files seen, unchanged, demo corpus folders, mtimes).
+    Files in `force` are parsed again even when loaded (their corrections changed).
 
     A file the warehouse recorded under the same path, size and modification time is unchanged
     without reading it; any other file is hashed, and one whose sha256 is already loaded is not
@@ -136,6 +148,9 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
             demo_dirs.add(str(Path(path).resolve().parent))
         else:
             found.append((path, problem))
+    have = {os.path.abspath(p) for p, _ in found}
+    found += [(p, None) for p in sorted(force) if os.path.abspath(p) not in have]  # outside the folders given
+    force = frozenset(os.path.abspath(p) for p in force)
     known: dict[str, tuple] = {}
     con = _open_existing(db)
     try:
@@ -153,6 +168,9 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
             except OSError:
                 st = None
             rec = known.get(path)
+            if force and os.path.abspath(path) in force:
+                hashed.append((path, _sha(path)))
+                continue
             if rec and st is not None and rec[2] is not None and rec[1] == st.st_size and rec[2] == st.st_mtime_ns:
                 unchanged += 1
                 continue
@@ -178,7 +196,7 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
                     mtime_ns=mtimes.get(path),
                 )
             )
-        elif sha is not None and sha in loaded:
+        elif sha is not None and sha in loaded and os.path.abspath(path) not in force:
             direct.append(Parsed(path, sha, _size(path), None, "parsed", mtime_ns=mtimes.get(path)))
         else:
             to_parse.append(path)
@@ -209,9 +227,12 @@ def run_load(
     progress: bool = True,
     wait: float | None = None,
     notify=None,
+    review_db: str | None = None,
 ) -> LoadSummary:
     """Parse what is new under `paths` and load it into `db`, holding the warehouse's writer lock from
-    the plan to the publish (a second load waits up to `wait` seconds, see etl.warehouse.lock)."""
+    the plan to the publish (a second load waits up to `wait` seconds, see etl.warehouse.lock) and
+    through the review store's updates (etl.review.loading: people's corrections applied before the
+    checks, 已整改 and 逾期未改 set after the publish; `review_db` is a store URL, else the default)."""
     from etl.warehouse.agencies import read_registry
 
     started = time.time()
@@ -222,38 +243,55 @@ def run_load(
             print(msg, file=sys.stderr, flush=True)
 
     with writer_lock(Path(db), wait, notify):
-        to_parse, direct, seen, unchanged, demo_dirs, mtimes = plan(paths, db)
-        jobs = jobs or os.cpu_count() or 1
+        from etl.review import loading  # SQLAlchemy and Alembic: imported once the lock is ours
 
-        def finish(p: Parsed) -> Parsed:
-            return dataclasses.replace(
-                p, is_demo=_is_demo(p.path, demo_dirs) if demo_dirs else p.is_demo, mtime_ns=mtimes.get(p.path)
-            )
+        review = loading.prepare(Path(db), review_db)
+        try:
+            s = _load(paths, Path(db), registry, jobs, township_deadline, progress, notify, started, review)
+        except BaseException:
+            if review.store is not None:
+                review.store.close()
+            raise
+        review.finish(s)
+        return s
 
-        def parsed(advance) -> Iterator[Parsed]:
-            """Parsed files as the workers finish them; the loader writes them in batches meanwhile."""
-            if jobs > 1 and len(to_parse) > 32:  # fewer parse faster here than worker processes start
-                with ProcessPoolExecutor(jobs) as pool:
-                    for p in pool.map(parse_for_load, to_parse, chunksize=8):
-                        advance()
-                        yield finish(p)
-            else:
-                for path in to_parse:
-                    p = parse_for_load(path)
+
+def _load(paths, db: Path, registry, jobs, township_deadline, progress, notify, started, review) -> LoadSummary:
+    """The body of run_load, inside its lock."""
+    to_parse, direct, seen, unchanged, demo_dirs, mtimes = plan(paths, db, review.force_paths)
+    jobs = jobs or os.cpu_count() or 1
+    work = functools.partial(parse_for_load, corrections=review.by_sha or None)
+
+    def finish(p: Parsed) -> Parsed:
+        return dataclasses.replace(
+            p, is_demo=_is_demo(p.path, demo_dirs) if demo_dirs else p.is_demo, mtime_ns=mtimes.get(p.path)
+        )
+
+    def parsed(advance) -> Iterator[Parsed]:
+        """Parsed files as the workers finish them; the loader writes them in batches meanwhile."""
+        if jobs > 1 and len(to_parse) > 32:  # fewer parse faster here than worker processes start
+            with ProcessPoolExecutor(jobs) as pool:
+                for p in pool.map(work, to_parse, chunksize=8):
                     advance()
                     yield finish(p)
+        else:
+            for path in to_parse:
+                p = work(path)
+                advance()
+                yield finish(p)
 
-        with _progress(progress, len(to_parse)) as advance:
-            return write(
-                db,
-                itertools.chain(direct, parsed(advance)),
-                registry=registry,
-                township_deadline=township_deadline,
-                files_seen=seen,
-                started=started,
-                unchanged=unchanged,
-                notify=notify,
-            )
+    with _progress(progress, len(to_parse)) as advance:
+        return write(
+            db,
+            itertools.chain(direct, parsed(advance)),
+            registry=registry,
+            township_deadline=township_deadline,
+            files_seen=seen,
+            started=started,
+            unchanged=unchanged,
+            notify=notify,
+            review=review.inputs,
+        )
 
 
 class _progress:

@@ -74,7 +74,9 @@ def tiny_warehouse(path: Path, reports: list[dict], findings: list[dict]) -> Pat
     """A DuckDB file with the warehouse's own schema and only the rows given: reports as dicts
     with agency_id, name, region_code, province, city, county, year, sha256, path; findings with
     report_id (the sha's first 16), agency_id, year, rule, severity, cells."""
+    from etl.warehouse import finding_ids
     from etl.warehouse.schema import columns, ddl
+    from etl.warehouse.version import origin_case
 
     con = duckdb.connect(str(path))
     for stmt in ddl():
@@ -110,7 +112,8 @@ def tiny_warehouse(path: Path, reports: list[dict], findings: list[dict]) -> Pat
         )
     for f in findings:
         con.execute(
-            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO findings (report_id, agency_id, year, rule, severity, message, cells, scope) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 f.get("report_id"),
                 f["agency_id"],
@@ -122,6 +125,9 @@ def tiny_warehouse(path: Path, reports: list[dict], findings: list[dict]) -> Pat
                 f.get("scope", "report"),
             ],
         )
+    # as the loader does: the origin from the rule registry, then the stored id
+    con.execute(f"UPDATE findings SET origin = {origin_case()}")
+    finding_ids.fill(con)
     con.close()
     return path
 

@@ -36,7 +36,7 @@ def agency_reports(con, agency_id: int) -> pl.DataFrame:
 def agency_findings(con, agency_id: int) -> pl.DataFrame:
     return frame(
         con,
-        """SELECT year, rule, severity, message, cells, report_id FROM findings
+        """SELECT year, rule, severity, message, cells, report_id, finding_id, origin FROM findings
                          WHERE agency_id = $id ORDER BY year DESC, severity, rule""",
         {"id": agency_id},
     )
@@ -45,6 +45,18 @@ def agency_findings(con, agency_id: int) -> pl.DataFrame:
 @query(examples=lambda s: [(s.report_id,)])
 def report_cells(con, report_id: str) -> pl.DataFrame:
     return frame(con, "SELECT field, value, raw, loc FROM cells WHERE report_id = $id", {"id": report_id})
+
+
+@query(examples=lambda s: [(s.report_id,)])
+def report_corrections(con, report_id: str) -> pl.DataFrame:
+    """The report's cells a person corrected (人工更正), as applied at the last load: field, the value
+    in force, the value read from the file, who, when (UTC) and why."""
+    return frame(
+        con,
+        """SELECT field, value, original_value, account, "at", reason, version FROM corrections
+           WHERE report_id = $id ORDER BY field""",
+        {"id": report_id},
+    )
 
 
 @query(examples=lambda s: [(s.report_id,)])

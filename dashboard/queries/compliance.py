@@ -7,11 +7,11 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard.metrics import COMPLIANCE_SQL
-from dashboard.queries.registry import BASE, SCOPE, Scope, in_scope, query
+from dashboard.queries.registry import BASE, LIVE, SCOPE, Scope, in_scope, query
 from etl.warehouse.frames import frame
 
 PLACE = "r.prov AS province, r.cty AS city, r.cnty AS county"
-COPIED = "EXISTS (SELECT 1 FROM findings f WHERE f.report_id = r.report_id AND f.rule = 'copied_report')"
+COPIED = f"EXISTS (SELECT 1 FROM findings f WHERE f.report_id = r.report_id AND f.rule = 'copied_report' AND {LIVE})"
 
 
 @query(examples=lambda s: [(s.country, s.year), (s.province, s.year)])
@@ -83,7 +83,8 @@ def problem_grid(con, scope: Scope, years: list, limit: int = 40, offset: int = 
                     WHEN r.days_late IS NULL THEN '日期不明'
                     ELSE '按时' END AS state
         FROM agencies a CROSS JOIN yrs y
-        LEFT JOIN reports r ON r.agency_id = a.agency_id AND r.year = y.year AND NOT r.is_duplicate
+        LEFT JOIN (SELECT * FROM ({BASE}) WHERE list_contains($years, year)) r
+          ON r.agency_id = a.agency_id AND r.year = y.year
         WHERE {in_scope("a")}),
       bad AS (
         SELECT agency_id, count(*) FILTER (WHERE state IN ('未发布', '逾期', '有错误', '逾期且有错误')) AS n
@@ -124,7 +125,7 @@ def findings(
         con,
         f"""
       SELECT a.agency_id, a.name AS agency, f.year, f.rule, f.severity, f.message, f.cells, f.report_id, a.kind,
-             a.province, a.city, a.county, count(*) OVER () AS total
+             a.province, a.city, a.county, count(*) OVER () AS total, f.finding_id, f.origin
       FROM findings f JOIN agencies a USING (agency_id)
       WHERE ($year IS NULL OR f.year = $year) AND {in_scope("a")}
         AND ($rules IS NULL OR list_contains($rules, f.rule))
@@ -157,7 +158,7 @@ def compliance_scores(con, scope: Scope, year: int, limit: int | None = None) ->
              r.report_id IS NOT NULL AS filed, r.days_late, r.n_errors, r.n_warnings, {COMPLIANCE_SQL} AS score,
              count(*) OVER () AS total
       FROM agencies a
-      LEFT JOIN reports r ON r.agency_id = a.agency_id AND r.year = $year AND NOT r.is_duplicate
+      LEFT JOIN (SELECT * FROM ({BASE}) WHERE year = $year) r ON r.agency_id = a.agency_id
       WHERE (a.in_registry OR r.report_id IS NOT NULL) AND {in_scope("a")}
       ORDER BY score, a.name LIMIT $limit""",
         {**scope.params(), "year": year, "limit": limit},
@@ -182,7 +183,8 @@ def error_reports(con, scope: Scope, year: int, limit: int | None = None) -> pl.
         con,
         f"""SELECT r.agency_id, r.agency_name AS agency, {PLACE}, r.n_errors,
                                  (SELECT string_agg(DISTINCT f.rule, '、' ORDER BY f.rule) FROM findings f
-                                  WHERE f.report_id = r.report_id AND f.severity = 'error') AS rules
+                                  WHERE f.report_id = r.report_id AND f.severity = 'error'
+                                    AND f.origin = 'report' AND {LIVE}) AS rules
                           FROM ({BASE}) r WHERE {SCOPE} AND r.year = $year AND r.n_errors > 0
                           ORDER BY r.n_errors DESC, agency LIMIT $limit""",
         {**scope.params(), "year": year, "limit": limit},
@@ -212,7 +214,28 @@ def copied_reports(con, scope: Scope, year: int, limit: int | None = None) -> pl
         con,
         f"""SELECT r.agency_id, r.agency_name AS agency, {PLACE}, f.message FROM ({BASE}) r
                           JOIN findings f USING (report_id)
-                          WHERE {SCOPE} AND r.year = $year AND f.rule = 'copied_report'
+                          WHERE {SCOPE} AND r.year = $year AND f.rule = 'copied_report' AND {LIVE}
                           ORDER BY agency LIMIT $limit""",
+        {**scope.params(), "year": year, "limit": limit},
+    )
+
+
+@query(examples=lambda s: [(s.country, s.year, None), (s.province, s.year, 100)])
+def followup_findings(con, scope: Scope, year: int, limit: int | None = None) -> pl.DataFrame:
+    """The 督办清单's selection: one row per finding an agency must act on — the report's own errors
+    and warnings (never a doubt about our reading), not dismissed by a person, of the reports that
+    count (a duplicate file's rows left out) or of no report (a missing report) — in the order of
+    places, with its stable id (编号)."""
+    return frame(
+        con,
+        f"""
+      SELECT f.finding_id, a.agency_id, a.name AS agency, f.year, f.rule, f.severity, f.message, f.cells,
+             f.report_id, a.kind, a.province, a.city, a.county, count(*) OVER () AS total
+      FROM (SELECT f.*, coalesce(r.is_duplicate, false) AS dup FROM findings f LEFT JOIN reports r USING (report_id)
+            WHERE f.origin = 'report' AND f.severity IN ('error', 'warning') AND f.year = $year
+            QUALIFY row_number() OVER (PARTITION BY f.finding_id ORDER BY dup, f.report_id) = 1) f
+      JOIN agencies a USING (agency_id)
+      WHERE {in_scope("a")} AND {LIVE} AND NOT f.dup
+      ORDER BY a.province, a.city, a.county, a.name, f.severity, f.rule, f.finding_id LIMIT $limit""",
         {**scope.params(), "year": year, "limit": limit},
     )

@@ -52,13 +52,29 @@ def in_scope(alias: str = "a") -> str:
     )
 
 
-# Reports that count (duplicates left out), with their agency's name, kind and place.
-BASE = """
-  SELECT r.*, a.name AS agency_name, a.kind, a.level,
+# What people dismissed (the relation `dismissed`, dashboard.decisions), per report: the report's own
+# errors and warnings a person found not to be problems, and whether its lateness was dismissed.
+DISMISSED_BY_REPORT = """
+  SELECT report_id, count(*) FILTER (WHERE scope = 'report' AND severity = 'error') AS errors,
+         count(*) FILTER (WHERE scope = 'report' AND severity = 'warning') AS warnings,
+         bool_or(rule = 'late_publication') AS late
+  FROM dismissed WHERE report_id IS NOT NULL GROUP BY report_id
+"""
+
+# Reports that count (duplicates left out), with their agency's name, kind and place. n_errors and
+# n_warnings count the report's own findings (never doubts about our reading) that a person has not
+# dismissed; a report whose lateness a person dismissed counts as on time (days_late 0).
+BASE = f"""
+  SELECT r.* REPLACE (r.n_errors - coalesce(d.errors, 0) AS n_errors,
+                      r.n_warnings - coalesce(d.warnings, 0) AS n_warnings,
+                      CASE WHEN d.late THEN 0 ELSE r.days_late END AS days_late),
+         a.name AS agency_name, a.kind, a.level,
          a.province AS prov, a.city AS cty, a.county AS cnty
   FROM reports r JOIN agencies a USING (agency_id)
+  LEFT JOIN ({DISMISSED_BY_REPORT}) d USING (report_id)
   WHERE NOT r.is_duplicate
 """
+LIVE = "f.finding_id NOT IN (SELECT finding_id FROM dismissed)"  # a finding (alias f) nobody dismissed
 SCOPE = in_scope("r")  # over BASE, whose rows carry the agency's place as province/city/county and kind
 
 

@@ -451,9 +451,16 @@ class Score:
                 f" − {d.zh}（每{'天' if d.column == 'days_late' else '条'} {d.points:g} 分，最多 {d.cap:g} 分）"
                 for d in self.deductions
             )
-            return f"合规得分 = {self.full:g}{parts}；未发布报告记 {self.not_filed:g} 分"
+            return (
+                f"合规得分 = {self.full:g}{parts}；未发布报告记 {self.not_filed:g} 分。"
+                "错误和警告只计报告本身的问题，不计解读存疑（交人工核查），也不计经人工核实已排除的问题"
+            )
         parts = "".join(f" − {d.en} ({d.points:g} each, at most {d.cap:g})" for d in self.deductions)
-        return f"Compliance score = {self.full:g}{parts}; no report: {self.not_filed:g}"
+        return (
+            f"Compliance score = {self.full:g}{parts}; no report: {self.not_filed:g}. Errors and warnings count "
+            "only the report's own problems: never doubts about our reading (they go to review), nor problems "
+            "a reviewer dismissed"
+        )
 
 
 SCORE = Score(

@@ -9,5 +9,7 @@ the warehouse, or PostgreSQL) so they outlive every warehouse rebuild.
     queries      states, state_of, state_counts, history, notes, export_columns  (reads, scope-bounded)
     corrections  correct, withdraw, versions, overrides      (the override layer over cell values)
     warehouse    read_findings(db) -> WarehouseFindings, fixes_between(old_db, new_db) -> [Fix]
+    apply        apply_corrections(report, fields)           (in the parse worker, before the checks)
+    loading      prepare(db, url) -> LoadReview              (the store at load: corrections, 已整改, 逾期未改)
     excel        import_workbook                             (python -m etl review import)
 """

@@ -119,3 +119,10 @@ def export_columns(store: ReviewStore, findings: Mapping[str, FindingRef]) -> di
             else (INITIAL[f.origin], "", "")
         )
     return out
+
+
+def dismissed_ids(store: ReviewStore) -> frozenset[str]:
+    """Every finding a person dismissed (已排除): what the scores, the 督办清单 and the counts leave out."""
+    fs = t.finding_states
+    with store.read() as conn:
+        return frozenset(r[0] for r in conn.execute(sa.select(fs.c.finding_id).where(fs.c.state == "已排除")))

@@ -311,6 +311,8 @@ def mark_fixed(store: ReviewStore, fixes: Iterable[Fix], *, at: datetime | None 
             if "已整改" in allowed("report", source, "data"):
                 old = f"（原文件 {x.old_file}）" if x.old_file else ""
                 note = f"复核通过：新文件 {x.new_file} 中已无此问题{old}"
+                if x.old_file == x.new_file:  # the same file, read again with a person's correction
+                    note = f"复核通过：按人工更正重新核对，文件 {x.new_file} 中已无此问题"
                 writes.append(Write(x.finding, source, "已整改", note, None, x))
         return write_states(conn, writes, current, account=SYSTEM, via="data", at=when)
 

@@ -1,4 +1,4 @@
-"""Export the warehouse: the reports table (wide), the findings and the cells, with a data
+"""Export the warehouse: the reports table (wide), the findings, the cells and people's corrections, with a data
 dictionary (field, Chinese label, unit, description), as Parquet, CSV or one Excel workbook."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ EXCEL_MAX_ROWS = 1_048_575
 
 def dictionary_frame() -> pl.DataFrame:
     rows = []
-    for table in ("reports", "findings", "cells"):
+    for table in ("reports", "findings", "cells", "corrections"):
         for col, typ, desc in {**TABLES, **VIEWS}[table][1]:
             label, _, unit = desc.partition("（")
             unit = unit.rstrip("）") if col.startswith(("t2__", "t3__", "t4__", "n__")) else ""
@@ -39,6 +39,8 @@ QUERIES = {
     "findings": "SELECT f.*, a.name AS agency FROM findings f LEFT JOIN agencies a USING (agency_id) "
     "ORDER BY year, agency_id, rule",
     "cells": "SELECT * FROM cells ORDER BY report_id, field",
+    # people's corrections (人工更正) applied at the last load, with the value read from the file beside each
+    "corrections": "SELECT * FROM corrections ORDER BY report_id, field",
 }
 
 
@@ -63,7 +65,12 @@ def export(db: Path, fmt: str, out: Path) -> list[Path]:
 
             out.parent.mkdir(parents=True, exist_ok=True)
             with xlsxwriter.Workbook(str(out)) as wb:
-                for name, sheet in (("reports", "报告"), ("findings", "发现"), ("cells", "单元格")):
+                for name, sheet in (
+                    ("reports", "报告"),
+                    ("findings", "发现"),
+                    ("cells", "单元格"),
+                    ("corrections", "人工更正"),
+                ):
                     df = frame(con, QUERIES[name])
                     for part, start in enumerate(range(0, max(1, df.height), EXCEL_MAX_ROWS)):
                         chunk = df.slice(start, EXCEL_MAX_ROWS)

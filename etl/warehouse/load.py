@@ -36,7 +36,7 @@ from etl.check import copies
 from etl.check import cross_report as checks
 from etl.model import Report
 from etl.paths import REGIONS_CSV
-from etl.warehouse import version
+from etl.warehouse import finding_ids, version
 from etl.warehouse.agencies import Matcher, RegistryEntry, deadline
 from etl.warehouse.flatten import FlatCells, flatten, slim
 from etl.warehouse.lock import writer_lock
@@ -73,6 +73,33 @@ class Parsed:
     mtime_ns: int | None = None  # the file's modification time when it was read
 
 
+@dataclass(frozen=True)
+class AppliedCorrection:
+    """A person's correction of one cell, as the loader applied it (from the review store)."""
+
+    report_sha256: str
+    field: str
+    value: float | None
+    original_value: float | None
+    version: int
+    account: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReviewInputs:
+    """What the review store gives a load: the live corrections (applied by the parse workers to
+    the files they read; recorded here in `corrections`), the files to read again because their
+    corrections changed, the dismissed finding ids (None: keep the table as it is), and a hook run
+    with the old and the new file just before the new one replaces the old."""
+
+    corrections: tuple[AppliedCorrection, ...] = ()
+    redo: frozenset[str] = frozenset()  # sha256s of loaded files whose corrections changed
+    dismissed: tuple[str, ...] | None = None
+    before_publish: Callable[[Path, Path], None] | None = None
+
+
 def prepared(p: Parsed) -> Parsed:
     """The form a worker hands to the loader: cells flattened, the prose's signature made, the report
     without cell objects."""
@@ -104,6 +131,10 @@ class LoadSummary:
     checks_seconds: float = 0.0
     full_checks: bool = False  # the checks across reports ran over everything (new, migrated, registry changed)
     migrated_from: int | None = None
+    corrected: int = 0  # reports loaded with people's corrections applied
+    fixed: int = 0  # findings the review store now records as 已整改
+    overdue: int = 0  # findings the review store now records as 逾期未改
+    review_notes: list[str] = field(default_factory=list)  # what the review store could not do, in words
 
 
 def _schema(table: str) -> pa.Schema:
@@ -333,8 +364,10 @@ def _batches(items: Iterable[Parsed], size: int):
 class _Writer:
     """One load's state across batches: the connection, agency matcher and what was seen."""
 
-    def __init__(self, con, s: LoadSummary, matcher: Matcher, township_deadline) -> None:
+    def __init__(self, con, s: LoadSummary, matcher: Matcher, township_deadline, redo=frozenset()) -> None:
         self.con, self.s, self.matcher = con, s, matcher
+        self.redo = redo  # loaded files read again (their corrections changed): they replace their own rows
+        self.loaded_shas: set[str] = set()
         self.township_deadline = township_deadline
         # DuckDB inserts (and compresses) one batch on this thread while Python prepares the next
         self.inserter = ThreadPoolExecutor(1, thread_name_prefix="insert")
@@ -349,6 +382,8 @@ class _Writer:
         # sha256s are in run_shas), looked up while the previous batch is still being inserted
         old = known_files(con, [p.path for p in parsed])
         seen = known_shas(con, [p.sha256 for p in parsed if p.sha256]) | self.run_shas
+        again = {p.sha256 for p in parsed if p.sha256 in self.redo and p.report and p.sha256 not in self.run_shas}
+        seen -= again
         src: dict[str, list] = {c: [] for c in columns("sources")}
         to_load: list[tuple[Parsed, Report, int]] = []
         replaced: list[str] = []
@@ -361,6 +396,7 @@ class _Writer:
             elif p.report is not None:
                 aid = self.matcher.match(p.report.agency, p.report.region_code)
                 to_load.append((p, p.report, aid))
+                self.loaded_shas.add(p.sha256)
                 self.changed.add((aid, p.report.year))
                 status, rid, agency_printed, year = (
                     "loaded",
@@ -392,11 +428,11 @@ class _Writer:
             elif status == "duplicate":
                 s.duplicates += 1
         self.wait()
-        if replaced:
+        if replaced or again:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE _gone AS SELECT report_id FROM sources "
-                "WHERE list_contains(?, path) AND report_id IS NOT NULL",
-                [replaced],
+                "WHERE list_contains(?, path) AND report_id IS NOT NULL UNION SELECT unnest(?::VARCHAR[])",
+                [replaced, sorted(report_id(x) for x in again)],
             )
             self.changed |= set(
                 con.execute(
@@ -455,6 +491,7 @@ def write(
     batch_size: int = BATCH,
     notify: Callable[[str], None] | None = None,
     wait: float | None = None,
+    review: ReviewInputs | None = None,
 ) -> LoadSummary:
     """Apply parsed files to the warehouse at `db`, atomically, holding its writer lock (waiting up to
     `wait` seconds for another load; `notify` hears why). `parsed` may be a generator: it is consumed
@@ -462,12 +499,22 @@ def write(
     db = Path(db)
     with writer_lock(db, wait, notify):
         return _write(
-            db, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify
+            db,
+            parsed,
+            registry,
+            township_deadline,
+            files_seen,
+            started,
+            unchanged,
+            on_stage,
+            batch_size,
+            notify,
+            review or ReviewInputs(),
         )
 
 
 def _write(
-    db: Path, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify
+    db: Path, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify, review
 ) -> LoadSummary:
     started = started or time.time()
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -507,7 +554,7 @@ def _write(
         create_schema(con)
         s.full_checks = state.found is None or stale_version or not registry_same
         matcher = Matcher(registry, old_agencies)
-        writer = _Writer(con, s, matcher, township_deadline)
+        writer = _Writer(con, s, matcher, township_deadline, review.redo)
         if on_stage:
             on_stage("写入数据库")
         rest = itertools.chain([first], items) if first is not None else iter(())
@@ -540,6 +587,8 @@ def _write(
             full=s.full_checks,
         )
         s.checks_seconds = time.perf_counter() - t0
+        finding_ids.fill(con, finding_ids.changed_agencies(old_agencies, agency_rows))
+        s.corrected = _record_review(con, review, writer.loaded_shas)
         s.duplicates += con.execute(
             "SELECT count(*) FROM sources WHERE status = 'duplicate' AND run_id = ? AND reason LIKE '同一机关%'",
             [s.run_id],
@@ -570,6 +619,8 @@ def _write(
         )
         con.execute("CHECKPOINT")
         con.close()
+        if review.before_publish is not None and state.found == version.SCHEMA_VERSION:
+            review.before_publish(db, tmp)  # the old file and the new one, both complete
         os.replace(tmp, db)  # the one atomic step: readers see the old file or the new one
         s.written = True
     except BaseException:
@@ -577,6 +628,45 @@ def _write(
             leftover.unlink(missing_ok=True)  # a failed load leaves nothing behind, the old file untouched
         raise
     return s
+
+
+# the findings' rows of the dismissed ids (report origin only: doubts about our reading never count)
+# ({ids}: a relation with a finding_id column; the dashboard builds the same from the live store)
+DISMISSED_SQL = """SELECT finding_id, report_id, scope, severity, rule FROM findings
+                   WHERE origin = 'report' AND finding_id IN (SELECT finding_id FROM {ids})"""
+
+
+def _record_review(con: duckdb.DuckDBPyConnection, review: ReviewInputs, loaded: set[str]) -> int:
+    """The corrections applied to this load's reports, and the dismissed ids; returns how many of
+    this load's reports carry a correction."""
+    ids = sorted(report_id(x) for x in loaded)
+    con.execute(
+        "DELETE FROM corrections WHERE list_contains(?, report_id) OR report_id NOT IN (SELECT report_id FROM reports)",
+        [ids],
+    )
+    rows = [c for c in review.corrections if c.report_sha256 in loaded]
+    insert(
+        con,
+        "corrections",
+        {
+            "report_id": [report_id(c.report_sha256) for c in rows],
+            "field": [c.field for c in rows],
+            "value": [c.value for c in rows],
+            "original_value": [c.original_value for c in rows],
+            "version": [c.version for c in rows],
+            "account": [c.account for c in rows],
+            "at": [c.at.replace(tzinfo=None) for c in rows],
+            "reason": [c.reason for c in rows],
+        },
+    )
+    if review.dismissed is not None:
+        con.execute("DELETE FROM dismissed")
+        con.register("_dismissed_ids", pa.table({"finding_id": pa.array(sorted(set(review.dismissed)), pa.string())}))
+        try:
+            con.execute(f"INSERT INTO dismissed {DISMISSED_SQL.format(ids='_dismissed_ids')}")
+        finally:
+            con.unregister("_dismissed_ids")
+    return len({c.report_sha256 for c in rows})
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list]) -> None:

@@ -107,6 +107,36 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                 "/ reading（解读存疑，交人工核查，不计分），取自规则注册表",
             ),
             ("related_report_id", "VARCHAR", "相关的另一份报告（如雷同的同地区报告、照抄的上年报告），无则为空"),
+            (
+                "finding_id",
+                "VARCHAR",
+                "问题编号（16 位）：report 类按机关、年度、规则、单元格，reading 类按文件 sha256、规则、单元格计算"
+                "（etl/review/identity.py），重建数据库后不变；复核库中的处理状态按此编号记录",
+            ),
+        ],
+    ),
+    "corrections": (
+        "入库时已套用的人工更正（复核库中仍有效的更正），每个被更正的单元格一行；原值为从文件读出的值",
+        [
+            ("report_id", "VARCHAR", "报告编号"),
+            ("field", "VARCHAR", "字段，如 t3__new_received__total"),
+            ("value", "DOUBLE", "更正后的值（空为更正为空白）"),
+            ("original_value", "DOUBLE", "从文件读出的值（空为空白）"),
+            ("version", "INTEGER", "复核库中该单元格更正的版本"),
+            ("account", "VARCHAR", "更正人"),
+            ("at", "TIMESTAMP", "更正时间（UTC）"),
+            ("reason", "VARCHAR", "更正理由"),
+        ],
+    ),
+    "dismissed": (
+        "入库时复核库中已排除（不是问题）的报告本身问题，每个发现一行；合规得分、督办清单和各项问题计数不计这些问题。"
+        "看板以复核库的最新记录为准（同名关系覆盖此表）",
+        [
+            ("finding_id", "VARCHAR", "问题编号"),
+            ("report_id", "VARCHAR", "报告编号（无报告的发现为空）"),
+            ("scope", "VARCHAR", "report / cross"),
+            ("severity", "VARCHAR", "error / warning / info"),
+            ("rule", "VARCHAR", "规则编号"),
         ],
     ),
     "report_texts": (

@@ -6,6 +6,9 @@ the migrations that bring an older one up to date.
     version 2  warehouse_meta records the version; findings.origin and findings.related_report_id;
                prose_signatures (MinHash of each report's prose); sources.mtime_ns; n_errors and
                n_warnings count only findings of origin 'report'
+    version 3  findings.finding_id (the review store's stable id, etl.warehouse.finding_ids);
+               corrections (the people's corrections applied at load) and dismissed (findings a person
+               dismissed, as of the load)
 
 A load migrates an older warehouse inside its copy of the file, so the migration is as atomic as
 any load. The dashboard asks `compatibility(path)` and shows its message instead of failing on a
@@ -27,7 +30,7 @@ from etl.check import copies
 from etl.errors import LoadError
 from etl.registry.rules import BY_ID
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,21 @@ def migrate(con: duckdb.DuckDBPyConnection, found: int, notify: Callable[[str], 
     if found >= SCHEMA_VERSION:
         return
     if notify:
-        notify(f"数据库为第 {found} 版结构，正在升级为第 {SCHEMA_VERSION} 版（补充发现来源、正文签名等）……")
+        notify(f"数据库为第 {found} 版结构，正在升级为第 {SCHEMA_VERSION} 版（补充发现来源、问题编号、正文签名等）……")
     if found == 1:
         _v1_to_v2(con)
+    if found <= 2:
+        _v2_to_v3(con)
+
+
+def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    from etl.warehouse import finding_ids
+    from etl.warehouse.schema import ddl
+
+    con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS finding_id VARCHAR")
+    for stmt in ddl():
+        con.execute(stmt)  # corrections, dismissed
+    finding_ids.fill(con)
 
 
 def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
