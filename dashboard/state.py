@@ -90,7 +90,9 @@ def _exported(key: tuple, kind: str, args: tuple) -> bytes:
 
     if kind == "agency":
         return agency_export.workbook(connection(), *args)
-    return followup.workbook(connection(), *args)[0]
+    from dashboard import work
+
+    return followup.workbook(connection(), *args[:2], followup.Review(work.store(), work.findings()))[0]
 
 
 def agency_workbook(agency_id: int) -> bytes:
@@ -98,7 +100,10 @@ def agency_workbook(agency_id: int) -> bytes:
 
 
 def followup_workbook(scope: q.Scope, year: int) -> bytes:
-    return _exported(_file_key(db_path()), "followup", (scope, year))
+    """With each finding's current 状态, 说明, 期限: made again whenever a decision was stored."""
+    from dashboard import work
+
+    return _exported(_file_key(db_path()), "followup", (scope, year, work.stamp()))
 
 
 # ---- the URL ------------------------------------------------------------------------------
