@@ -115,6 +115,10 @@ if can:
             placeholder=tr("例如：已与原文核对，确属报告错误", "e.g. checked against the file: the report is wrong"),
             key="queue_comment",
         )
+        every = st.checkbox(
+            tr(f"对列出的全部 {rows.height:,} 项（按上面的条件筛选）", f"All {rows.height:,} listed (as filtered)"),
+            key="queue_all",
+        )
         b1, b2, b3, _ = st.columns([1, 1, 1, 2])
         action = None
         if b1.form_submit_button(tr("确认", "Confirm"), icon=":material/check:", type="primary"):
@@ -124,6 +128,8 @@ if can:
         if b3.form_submit_button(tr("标为无法辨认", "Mark unreadable"), icon=":material/visibility_off:"):
             action = "unreadable"
     if action:
+        if every:
+            picked = rows["finding_id"].to_list()
         if not picked:
             st.warning(tr("请先在表中勾选要处理的项。", "Tick the findings to act on first."))
         else:
