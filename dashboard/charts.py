@@ -420,12 +420,16 @@ def state_bars(df: pl.DataFrame, title: str, state_labels: dict[str, str], count
                 text=[v if v else "" for v in values],
                 textposition="inside",
                 insidetextanchor="middle",
+                textangle=0,
                 hovertemplate="%{y}：" + state_labels[s] + " %{x:,}<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_layout(barmode="stack", bargap=0.25, uniformtext=dict(minsize=10, mode="hide"), showlegend=True)
     fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
-    fig.update_xaxes(title=count_label, tickformat=",", rangemode="tozero", showgrid=True, gridcolor="#eeeeee")
+    most = totals["n"].max() if totals.height else 0
+    fig.update_xaxes(title=count_label, tickformat=",d", rangemode="tozero", showgrid=True, gridcolor="#eeeeee")
+    if most is not None and most <= 10:
+        fig.update_xaxes(dtick=1)  # counts: no ticks at 0.5
     fig = _layout(fig, title, height=max(260, 30 * len(regions) + 130))
     fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), margin=dict(t=90))
     return fig

@@ -214,6 +214,7 @@ def finding_detail(a: Actor | None, r: dict, show_source, key: str) -> None:
             options,
             format_func=lambda k: field_label(k, L)[0],
             key=f"{key}_fix_field",
+            placeholder=tr("请选择", "Choose"),
         )
         live = corrections.overrides(work.store(), [r["sha256"]]).get((r["sha256"], field))
         said = tr("原文读数：", "Read from the file: ") + _num(rep.get(field))

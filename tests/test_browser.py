@@ -323,3 +323,82 @@ def test_a_click_on_the_compliance_grid_opens_the_agency(server, browser):
         "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('单位档案')"
     )
     page.close()
+
+
+# ---- the review pages, signed in (issue 13) ----------------------------------------------------------
+
+REVIEW_PAGES = {"queue": ("核查", "Review queue"), "supervise": ("督办", "Follow-up"), "agency": ("单位档案", "Agency")}
+
+
+@pytest.fixture(scope="module")
+def signed_in(server, tmp_path_factory):
+    """A second dashboard on the same warehouse, signed in as a national reviewer (tests/signed_in_app.py
+    sets the session the way the login page does), with its own review store."""
+    _, db, _ = server
+    root = tmp_path_factory.mktemp("signed-in")
+    port = _free_port()
+    env = dict(
+        os.environ,
+        GOVDASH_TEST_ACCOUNT="测试审核员",
+        GOVDASH_TEST_ROLE="reviewer",
+        GOVREPORT_REVIEW_DB=f"sqlite:///{root / 'review.sqlite'}",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tests" / "signed_in_app.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+         "--client.showErrorDetails", "none", "--server.fileWatcherType", "none", "--", "--db", str(db)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the signed-in dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    yield url, db, root
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_review_pages_signed_in(signed_in, browser):
+    url, db, root = signed_in
+    shots = Path(os.environ.get("GOVDASH_SHOTS") or root / "screens")
+    shots.mkdir(parents=True, exist_ok=True)
+    prov, city, county, agency = _county(db)
+    where = f"province={quote(prov)}&city={quote(city)}&county={quote(county)}"
+    page = browser.new_page(viewport=VIEW)
+    failures, heights = [], {}
+    for scope, query, lang in (("national", "", "zh"), ("county", where, "zh"), ("national-en", "lang=en", "en")):
+        for path, (zh, en) in REVIEW_PAGES.items():
+            extra = f"&agency={agency}" if path == "agency" else ""
+            seen = _open(page, f"{url}/{path}?{query}{extra}")
+            if page.locator("[data-testid=stException]").count():
+                failures.append(f"{scope}/{path}: an error box")
+            h1 = page.locator("h1").first.inner_text()
+            if (zh if lang == "zh" else en) not in h1:
+                failures.append(f"{scope}/{path}: title {h1!r}")
+            if len(seen["main"].strip()) < 200:
+                failures.append(f"{scope}/{path}: looks empty")
+            failures += [f"{scope}/{path}: {p}" for p in _problems(seen, lang)]
+            if lang == "zh" and re.search(r"\bUpload\b|per file|Drag and drop", seen["main"]):
+                failures.append(f"{scope}/{path}: the file uploader speaks English")
+            if lang == "zh" and "测试审核员" not in seen["main"] and path != "agency":
+                failures.append(f"{scope}/{path}: the account is not named")
+            if scope == "national":
+                heights[path] = seen["height"]
+                if seen["height"] > HEIGHT_BUDGET:
+                    failures.append(f"{scope}/{path}: {seen['height']} px tall (budget {HEIGHT_BUDGET})")
+            if lang == "zh" and path != "agency":
+                _shoot(page, seen, shots / (f"{path}.png" if scope == "national" else f"{path}-county.png"))
+    links = page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").all_inner_texts()
+    if not any("Review queue" in x for x in links) or not any("Follow-up" in x for x in links):
+        failures.append(f"the sidebar does not link the review pages: {links}")
+    page.close()
+    print("review page heights at national scope (px):", heights)
+    print("\n".join(failures))
+    assert not failures, failures

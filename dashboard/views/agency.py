@@ -1,6 +1,8 @@
 """单位档案: one agency — its years, its three tables for the sidebar's year with the cells that have
 findings marked, where any number was printed (click a cell), its findings, its peers."""
 
+from pathlib import Path
+
 import polars as pl
 import streamlit as st
 
@@ -418,5 +420,7 @@ if versions:
     )
 if work.can_act(viewer):
     st.page_link(
-        "views/queue.py", label=tr("到“核查”页处理这些问题", "Act on these on the review queue"), icon=":material/rule:"
+        str(Path(work.__file__).parent / "views" / "queue.py"),  # absolute: whatever script runs the app
+        label=tr("到“核查”页处理这些问题", "Act on these on the review queue"),
+        icon=":material/rule:",
     )

@@ -163,6 +163,7 @@ chosen = st.selectbox(
     index=ids.index(want) if want else 0,
     format_func=label_of.get,
     key=f"queue_pick_{want}",
+    placeholder=t("choose", L),
 )
 set_param("finding", chosen)
 finding_detail(a, rows.filter(pl.col("finding_id") == chosen).row(0, named=True), show_source, key="queue")

@@ -154,7 +154,17 @@ with c1:
         )
 with c2:
     if can:
-        up = st.file_uploader(tr("上传修改后的督办清单", "Upload an edited follow-up list"), type=["xlsx"])
+        if L == "zh":  # Streamlit writes the drop zone's words in English only: say them in Chinese
+            st.html(
+                "<style>.st-key-sup_upload [data-testid=stFileUploaderDropzoneInstructions],"
+                ".st-key-sup_upload [data-testid=stFileUploaderDropzone] button{display:none}"
+                ".st-key-sup_upload [data-testid=stFileUploaderDropzone]{cursor:pointer}"
+                ".st-key-sup_upload [data-testid=stFileUploaderDropzone]::before"
+                "{content:'把 .xlsx 文件拖到这里，或点击此处选择文件';color:#555;font-size:14px}</style>"
+            )
+        up = st.file_uploader(
+            tr("上传修改后的督办清单", "Upload an edited follow-up list"), type=["xlsx"], key="sup_upload"
+        )
         if up is not None and st.button(tr("导入", "Import"), key="sup_import", type="primary"):
             try:
                 rep = work.import_excel(a, up.getvalue())
