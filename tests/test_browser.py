@@ -402,3 +402,67 @@ def test_review_pages_signed_in(signed_in, browser):
     print("review page heights at national scope (px):", heights)
     print("\n".join(failures))
     assert not failures, failures
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    time.sleep(1.0)
+
+
+def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, browser):
+    """As a reviewer would: confirm a report problem on 核查, notify it with a deadline on 督办; correct
+    the value of a reading doubt on 核查. The review store then holds each step, in the account's name."""
+    from collections import Counter
+
+    from etl.review import corrections, queries
+    from etl.review.store import open_store
+    from etl.review.warehouse import read_findings
+
+    url, db, root = signed_in
+    found = read_findings(db).findings.values()
+    report = [f for f in found if f.origin == "report" and f.severity in ("error", "warning") and f.county and f.city]
+    place = Counter((f.province, f.city, f.county, f.year) for f in report).most_common(1)[0][0]
+    here = [f for f in report if (f.province, f.city, f.county, f.year) == place]
+    rule = Counter(f.rule for f in here).most_common()[-1][0]  # the rarest rule there: a small batch
+    batch = {f.finding_id for f in here if f.rule == rule}
+    prov, city, county, year = place
+    where = f"province={quote(prov)}&city={quote(city)}&county={quote(county)}&year={year}"
+    page = browser.new_page(viewport=VIEW)
+
+    _open(page, f"{url}/queue?{where}&origin=report&rule={rule}")
+    form = page.locator("[data-testid=stForm]").first
+    form.locator("textarea").fill("已与原文核对，确属报告错误")
+    form.get_by_text("对列出的全部").click()
+    form.get_by_role("button", name="确认").click()
+    page.get_by_text(f"已处理 {len(batch)} 项").wait_for(timeout=60_000)
+
+    _open(page, f"{url}/supervise?{where}")
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    time.sleep(1)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 18)  # the header's tick box: every row
+    _wait_idle(page)
+    notify = page.locator("[data-testid=stForm]").first
+    notify.locator("input[type=text]").last.fill("请于期限内整改并报送")
+    notify.get_by_role("button", name=re.compile("通知整改")).click()
+    page.get_by_text(f"已通知 {len(batch)} 项").wait_for(timeout=60_000)
+
+    doubt = next(f for f in found if f.origin == "reading" and f.severity in ("error", "warning") and f.year)
+    _open(page, f"{url}/queue?origin=reading&year={doubt.year}&finding={doubt.finding_id}")
+    fix = page.locator("[data-testid=stForm]").nth(2)
+    fix.get_by_label("正确的数值（留空表示空白）").fill("7")
+    fix.get_by_label("理由（必填）").fill("与原件核对")
+    fix.get_by_role("button", name="保存更正").click()
+    _wait_idle(page)
+    page.close()
+
+    with open_store(db, f"sqlite:///{root / 'review.sqlite'}") as store:
+        rows = queries.states(store, batch)
+        assert {r.state for r in rows.values()} == {"已通知"} and len(rows) == len(batch)
+        one = next(iter(batch))
+        steps = [(h.account, h.to_state) for h in queries.history(store, one)]
+        assert steps == [("测试审核员", "已确认"), ("测试审核员", "已通知")]
+        assert queries.states(store, [doubt.finding_id])[doubt.finding_id].state == "已更正"
+        v = corrections.versions(store, doubt.report_sha256)
+        assert v[-1].value_after == 7 and v[-1].account == "测试审核员"
