@@ -168,6 +168,8 @@ def finding_detail(a: Actor | None, r: dict, show_source, key: str) -> None:
     """One finding: what, where it was printed, its state and history, notes and corrections; the
     forms only for an account that may act."""
     L = lang()
+    if flash := st.session_state.pop(f"_{key}_detail_flash", None):
+        st.success(flash)
     place = "/".join(x for x in (r["province"], r["city"], r["county"]) if x) or tr("地区未识别", "place unknown")
     st.markdown(
         f"**{work.origin_word(r['origin'], L)}｜{words(r['rule'], L)}**　{r['agency']}　{place}　"
@@ -203,6 +205,7 @@ def finding_detail(a: Actor | None, r: dict, show_source, key: str) -> None:
             except work.Refused as e:
                 refusal_box(e)
             else:
+                st.session_state[f"_{key}_detail_flash"] = tr(f"已保存说明（{a.name}）。", f"Note saved ({a.name}).")
                 st.rerun()
     if rep is None:
         return
@@ -232,8 +235,14 @@ def finding_detail(a: Actor | None, r: dict, show_source, key: str) -> None:
                 st.error(tr(f"“{value}”不是数字。", f"“{value}” is not a number."))
             else:
                 try:
-                    work.fix_value(a, r["finding_id"], field, v, rep.get(field), reason)
+                    done = work.fix_value(a, r["finding_id"], field, v, rep.get(field), reason)
                 except work.Refused as e:
                     refusal_box(e)
                 else:
+                    st.session_state[f"_{key}_detail_flash"] = tr(
+                        f"已保存更正（第 {done.version} 版，{a.name}）："
+                        f"{_num(done.value_before)} → {_num(done.value_after)}。",
+                        f"Correction saved (version {done.version}, {a.name}): "
+                        f"{_num(done.value_before)} → {_num(done.value_after)}.",
+                    )
                     st.rerun()

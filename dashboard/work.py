@@ -183,6 +183,8 @@ def worklist(page_scope, year: int | None, a: Actor | None, agency_keys: set[str
         "county",
         "agency",
         "rule",
+        "year",
+        "finding_id",  # a total order: a ticked row or a picked index means the same finding on every run
         nulls_last=True,
     )
 

@@ -409,6 +409,15 @@ def _wait_idle(page) -> None:
     time.sleep(1.0)
 
 
+def _seen(page, text: str, shot) -> None:
+    """Wait for a text; on a timeout keep a screenshot of what the page showed instead."""
+    try:
+        page.get_by_text(text).first.wait_for(timeout=60_000)
+    except Exception:
+        _shoot(page, page.evaluate(READ_PAGE), Path(shot))
+        raise
+
+
 def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, browser):
     """As a reviewer would: confirm a report problem on 核查, notify it with a deadline on 督办; correct
     the value of a reading doubt on 核查. The review store then holds each step, in the account's name."""
@@ -434,7 +443,7 @@ def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, brow
     form.locator("textarea").fill("已与原文核对，确属报告错误")
     form.get_by_text("对列出的全部").click()
     form.get_by_role("button", name="确认").click()
-    page.get_by_text(f"已处理 {len(batch)} 项").wait_for(timeout=60_000)
+    _seen(page, f"已处理 {len(batch)} 项", root / "failure-confirm.png")
 
     _open(page, f"{url}/supervise?{where}")
     grid = page.locator("[data-testid=stDataFrame]").first
@@ -446,7 +455,7 @@ def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, brow
     notify = page.locator("[data-testid=stForm]").first
     notify.locator("input[type=text]").last.fill("请于期限内整改并报送")
     notify.get_by_role("button", name=re.compile("通知整改")).click()
-    page.get_by_text(f"已通知 {len(batch)} 项").wait_for(timeout=60_000)
+    _seen(page, f"已通知 {len(batch)} 项", root / "failure-notify.png")
 
     doubt = next(f for f in found if f.origin == "reading" and f.severity in ("error", "warning") and f.year)
     _open(page, f"{url}/queue?origin=reading&year={doubt.year}&finding={doubt.finding_id}")
@@ -454,7 +463,7 @@ def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, brow
     fix.get_by_label("正确的数值（留空表示空白）").fill("7")
     fix.get_by_label("理由（必填）").fill("与原件核对")
     fix.get_by_role("button", name="保存更正").click()
-    _wait_idle(page)
+    _seen(page, "已保存更正（第 1 版", root / "failure-correction.png")
     page.close()
 
     with open_store(db, f"sqlite:///{root / 'review.sqlite'}") as store:
@@ -463,6 +472,7 @@ def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, brow
         one = next(iter(batch))
         steps = [(h.account, h.to_state) for h in queries.history(store, one)]
         assert steps == [("测试审核员", "已确认"), ("测试审核员", "已通知")]
-        assert queries.states(store, [doubt.finding_id])[doubt.finding_id].state == "已更正"
+        stored = {k: (v.state, v.rule, v.year) for k, v in queries.states(store).items() if v.origin == "reading"}
+        assert stored.get(doubt.finding_id, ("",))[0] == "已更正", (doubt, stored)
         v = corrections.versions(store, doubt.report_sha256)
         assert v[-1].value_after == 7 and v[-1].account == "测试审核员"

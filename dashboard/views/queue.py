@@ -64,6 +64,8 @@ c1.metric(tr("读数存疑（本系统读取时没有把握）", "Reading doubts
 c2.metric(tr("报告问题（报告本身的错误）", "Report problems (the report's own)"), f"{n_reports:,}")
 c3.metric(tr("范围内全部问题", "All findings in scope"), f"{df.height:,}")
 
+if flash := st.session_state.pop("_queue_flash", None):  # the last action's result, even if the list is now empty
+    st.success(flash)
 if view.height == 0:
     st.success(tr("没有符合条件的问题。", "Nothing matches these filters."))
     st.stop()
@@ -100,8 +102,6 @@ ev = table(
 picked = [rows["finding_id"][i] for i in (ev.selection.rows if ev is not None else [])]
 
 # ---- batch actions ---------------------------------------------------------------------------------
-if flash := st.session_state.pop("_queue_flash", None):
-    st.success(flash)
 if can:
     with st.form("queue_batch", border=True):
         st.markdown(
@@ -149,12 +149,16 @@ else:
 
 # ---- one finding ------------------------------------------------------------------------------------
 st.subheader(tr("逐项核查", "One finding"))
-ids = rows["finding_id"].to_list()
 want = picked[0] if picked else param("finding")
+if want is not None and want not in rows["finding_id"] and want in df["finding_id"]:
+    rows = pl.concat([df.filter(pl.col("finding_id") == want), rows])  # just acted on: it stays in view
+ids = rows["finding_id"].to_list()
 if want is not None and want not in ids:
     want = None
-label_of = {
+label_of = {  # each label differs (the browser sends the label back): the 编号 ends it
     r["finding_id"]: f"{work.origin_word(r['origin'], L)}｜{r['agency']}｜{words(r['rule'], L)}"
+    + f"（{work.state_word(r['state'], L)}）"
+    + tr(f"｜编号 {r['finding_id']}", f" | id {r['finding_id']}")
     for r in rows.iter_rows(named=True)
 }
 chosen = st.selectbox(
