@@ -41,6 +41,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("agency", "agency.py", ":material/account_balance:"),
     PageSpec("data", "data.py", ":material/database:"),
     PageSpec("definitions", "definitions.py", ":material/menu_book:"),
+    # the review pages (issue 13): an account that may act
+    PageSpec("queue", "queue.py", ":material/rule:", roles=("reviewer", "admin")),
+    PageSpec("supervise", "supervise.py", ":material/assignment_late:", roles=("reviewer", "admin")),
 )
 HERE = Path(__file__).resolve().parent / "views"  # not "pages/": that name turns on Streamlit's older page discovery
 

@@ -386,3 +386,50 @@ def stacked(df: pl.DataFrame, x: str, series: list[tuple[str, str]], title: str,
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(tickformat=".0%" if percent else ",", rangemode="tozero")
     return _layout(fig, title)
+
+
+# the 督办 workflow's states (etl.review.workflow.REPORT_STATES), in the order a finding moves
+FOLLOWUP_COLORS = {
+    "待核实": "#c9c9c9",
+    "已确认": "#e69b3a",
+    "已通知": "#1f5fa8",
+    "逾期未改": "#b03a48",
+    "已整改": "#2e8b57",
+    "已排除": "#8c8c8c",
+}
+
+
+def state_bars(df: pl.DataFrame, title: str, state_labels: dict[str, str], count_label: str) -> go.Figure:
+    """One horizontal bar per region (`region`), split by the findings' state (`state`, `n`): where
+    the work stands. Regions with the most open findings first; every segment says its count."""
+    totals = df.group_by("region").agg(pl.col("n").sum()).sort("n", "region", descending=[True, False])
+    regions = totals["region"].to_list()
+    n = {(r["region"], r["state"]): r["n"] for r in df.iter_rows(named=True)}
+    fig = go.Figure()
+    for s, color in FOLLOWUP_COLORS.items():
+        values = [n.get((r, s), 0) for r in regions]
+        if not any(values):
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=values,
+                y=regions,
+                orientation="h",
+                name=state_labels[s],
+                marker=dict(color=color, line=dict(color="white", width=1)),
+                text=[v if v else "" for v in values],
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                hovertemplate="%{y}：" + state_labels[s] + " %{x:,}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.25, uniformtext=dict(minsize=10, mode="hide"), showlegend=True)
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    most = totals["n"].max() if totals.height else 0
+    fig.update_xaxes(title=count_label, tickformat=",d", rangemode="tozero", showgrid=True, gridcolor="#eeeeee")
+    if most is not None and most <= 10:
+        fig.update_xaxes(dtick=1)  # counts: no ticks at 0.5
+    fig = _layout(fig, title, height=max(260, 30 * len(regions) + 130))
+    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), margin=dict(t=90))
+    return fig

@@ -94,6 +94,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "sec_published": ("主动公开", "Published on the agency's initiative"),
     "sec_applications": ("依申请公开", "Applications"),
     "sec_review": ("复议诉讼", "Reconsideration and litigation"),
+    # the review pages (issue 13)
+    "queue": ("核查", "Review queue"),
+    "supervise": ("督办", "Follow-up"),
 }
 
 # column headers of the tables the pages show (internal column name -> words)

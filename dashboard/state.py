@@ -38,7 +38,7 @@ def db_path() -> Path:
     return Path(args.db or os.environ.get("GOVDASH_DB") or DEFAULT_DB)
 
 
-def _file_key(path: Path) -> tuple:
+def file_key(path: Path) -> tuple:
     """Changes when a load replaces the file, so a new connection is opened on the new file."""
     try:
         st_ = path.stat()
@@ -58,7 +58,7 @@ def _connect(key: tuple) -> duckdb.DuckDBPyConnection | None:
 def connection() -> duckdb.DuckDBPyConnection | None:
     """A cursor on the cached connection, with the live dismissed findings registered on it
     (dashboard.decisions: the relation `dismissed` every count leaves out)."""
-    key = _file_key(db_path())
+    key = file_key(db_path())
     con = _connect(key)
     if con is None:
         return None
@@ -69,7 +69,7 @@ def connection() -> duckdb.DuckDBPyConnection | None:
 
 def _data_key() -> tuple:
     """The database file and the dismissed findings: a cached result is kept while both are the same."""
-    return (*_file_key(db_path()), decisions.live_mark(db_path()))
+    return (*file_key(db_path()), decisions.live_mark(db_path()))
 
 
 def run(fn, *args, **kwargs):
@@ -103,7 +103,9 @@ def _exported(key: tuple, kind: str, args: tuple) -> bytes:
 
     if kind == "agency":
         return agency_export.workbook(connection(), *args)
-    return followup.workbook(connection(), *args)[0]
+    from dashboard import work
+
+    return followup.workbook(connection(), *args[:2], followup.Review(work.store(), work.findings()))[0]
 
 
 def agency_workbook(agency_id: int) -> bytes:
@@ -111,7 +113,10 @@ def agency_workbook(agency_id: int) -> bytes:
 
 
 def followup_workbook(scope: q.Scope, year: int) -> bytes:
-    return _exported(_data_key(), "followup", (scope, year))
+    """With each finding's current 状态, 说明, 期限: made again whenever a decision was stored."""
+    from dashboard import work
+
+    return _exported(_data_key(), "followup", (scope, year, work.stamp()))
 
 
 # ---- the URL ------------------------------------------------------------------------------

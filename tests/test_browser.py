@@ -323,3 +323,156 @@ def test_a_click_on_the_compliance_grid_opens_the_agency(server, browser):
         "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('单位档案')"
     )
     page.close()
+
+
+# ---- the review pages, signed in (issue 13) ----------------------------------------------------------
+
+REVIEW_PAGES = {"queue": ("核查", "Review queue"), "supervise": ("督办", "Follow-up"), "agency": ("单位档案", "Agency")}
+
+
+@pytest.fixture(scope="module")
+def signed_in(server, tmp_path_factory):
+    """A second dashboard on the same warehouse, signed in as a national reviewer (tests/signed_in_app.py
+    sets the session the way the login page does), with its own review store."""
+    _, db, _ = server
+    root = tmp_path_factory.mktemp("signed-in")
+    port = _free_port()
+    env = dict(
+        os.environ,
+        GOVDASH_TEST_ACCOUNT="测试审核员",
+        GOVDASH_TEST_ROLE="reviewer",
+        GOVREPORT_REVIEW_DB=f"sqlite:///{root / 'review.sqlite'}",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tests" / "signed_in_app.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+         "--client.showErrorDetails", "none", "--server.fileWatcherType", "none", "--", "--db", str(db)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the signed-in dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    yield url, db, root
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_review_pages_signed_in(signed_in, browser):
+    url, db, root = signed_in
+    shots = Path(os.environ.get("GOVDASH_SHOTS") or root / "screens")
+    shots.mkdir(parents=True, exist_ok=True)
+    prov, city, county, agency = _county(db)
+    where = f"province={quote(prov)}&city={quote(city)}&county={quote(county)}"
+    page = browser.new_page(viewport=VIEW)
+    failures, heights = [], {}
+    for scope, query, lang in (("national", "", "zh"), ("county", where, "zh"), ("national-en", "lang=en", "en")):
+        for path, (zh, en) in REVIEW_PAGES.items():
+            extra = f"&agency={agency}" if path == "agency" else ""
+            seen = _open(page, f"{url}/{path}?{query}{extra}")
+            if page.locator("[data-testid=stException]").count():
+                failures.append(f"{scope}/{path}: an error box")
+            h1 = page.locator("h1").first.inner_text()
+            if (zh if lang == "zh" else en) not in h1:
+                failures.append(f"{scope}/{path}: title {h1!r}")
+            if len(seen["main"].strip()) < 200:
+                failures.append(f"{scope}/{path}: looks empty")
+            failures += [f"{scope}/{path}: {p}" for p in _problems(seen, lang)]
+            if lang == "zh" and re.search(r"\bUpload\b|per file|Drag and drop", seen["main"]):
+                failures.append(f"{scope}/{path}: the file uploader speaks English")
+            if lang == "zh" and "测试审核员" not in seen["main"] and path != "agency":
+                failures.append(f"{scope}/{path}: the account is not named")
+            if scope == "national":
+                heights[path] = seen["height"]
+                if seen["height"] > HEIGHT_BUDGET:
+                    failures.append(f"{scope}/{path}: {seen['height']} px tall (budget {HEIGHT_BUDGET})")
+            if lang == "zh" and path != "agency":
+                _shoot(page, seen, shots / (f"{path}.png" if scope == "national" else f"{path}-county.png"))
+    links = page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").all_inner_texts()
+    if not any("Review queue" in x for x in links) or not any("Follow-up" in x for x in links):
+        failures.append(f"the sidebar does not link the review pages: {links}")
+    page.close()
+    print("review page heights at national scope (px):", heights)
+    print("\n".join(failures))
+    assert not failures, failures
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    time.sleep(1.0)
+
+
+def _seen(page, text: str, shot) -> None:
+    """Wait for a text; on a timeout keep a screenshot of what the page showed instead."""
+    try:
+        page.get_by_text(text).first.wait_for(timeout=60_000)
+    except Exception:
+        _shoot(page, page.evaluate(READ_PAGE), Path(shot))
+        raise
+
+
+def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, browser):
+    """As a reviewer would: confirm a report problem on 核查, notify it with a deadline on 督办; correct
+    the value of a reading doubt on 核查. The review store then holds each step, in the account's name."""
+    from collections import Counter
+
+    from etl.review import corrections, queries
+    from etl.review.store import open_store
+    from etl.review.warehouse import read_findings
+
+    url, db, root = signed_in
+    found = read_findings(db).findings.values()
+    report = [f for f in found if f.origin == "report" and f.severity in ("error", "warning") and f.county and f.city]
+    place = Counter((f.province, f.city, f.county, f.year) for f in report).most_common(1)[0][0]
+    here = [f for f in report if (f.province, f.city, f.county, f.year) == place]
+    rule = Counter(f.rule for f in here).most_common()[-1][0]  # the rarest rule there: a small batch
+    batch = {f.finding_id for f in here if f.rule == rule}
+    prov, city, county, year = place
+    where = f"province={quote(prov)}&city={quote(city)}&county={quote(county)}&year={year}"
+    page = browser.new_page(viewport=VIEW)
+
+    _open(page, f"{url}/queue?{where}&origin=report&rule={rule}")
+    form = page.locator("[data-testid=stForm]").first
+    form.locator("textarea").fill("已与原文核对，确属报告错误")
+    form.get_by_text("对列出的全部").click()
+    form.get_by_role("button", name="确认").click()
+    _seen(page, f"已处理 {len(batch)} 项", root / "failure-confirm.png")
+
+    _open(page, f"{url}/supervise?{where}")
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    time.sleep(1)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 18)  # the header's tick box: every row
+    _wait_idle(page)
+    notify = page.locator("[data-testid=stForm]").first
+    notify.locator("input[type=text]").last.fill("请于期限内整改并报送")
+    notify.get_by_role("button", name=re.compile("通知整改")).click()
+    _seen(page, f"已通知 {len(batch)} 项", root / "failure-notify.png")
+
+    doubt = next(f for f in found if f.origin == "reading" and f.severity in ("error", "warning") and f.year)
+    _open(page, f"{url}/queue?origin=reading&year={doubt.year}&finding={doubt.finding_id}")
+    fix = page.locator("[data-testid=stForm]").nth(2)
+    fix.get_by_label("正确的数值（留空表示空白）").fill("7")
+    fix.get_by_label("理由（必填）").fill("与原件核对")
+    fix.get_by_role("button", name="保存更正").click()
+    _seen(page, "已保存更正（第 1 版", root / "failure-correction.png")
+    page.close()
+
+    with open_store(db, f"sqlite:///{root / 'review.sqlite'}") as store:
+        rows = queries.states(store, batch)
+        assert {r.state for r in rows.values()} == {"已通知"} and len(rows) == len(batch)
+        one = next(iter(batch))
+        steps = [(h.account, h.to_state) for h in queries.history(store, one)]
+        assert steps == [("测试审核员", "已确认"), ("测试审核员", "已通知")]
+        stored = {k: (v.state, v.rule, v.year) for k, v in queries.states(store).items() if v.origin == "reading"}
+        assert stored.get(doubt.finding_id, ("",))[0] == "已更正", (doubt, stored)
+        v = corrections.versions(store, doubt.report_sha256)
+        assert v[-1].value_after == 7 and v[-1].account == "测试审核员"

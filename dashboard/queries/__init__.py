@@ -48,6 +48,7 @@ from dashboard.queries.figures import (
 from dashboard.queries.loads import formats_by_year, load_runs, rejected, source_counts, unmatched
 from dashboard.queries.places import cities, counties, place_matches, provinces, region_codes, status, years
 from dashboard.queries.registry import BASE, QUERIES, SCOPE, Query, Sample, Scope, in_scope, query, registered
+from dashboard.queries.work import agency_keys, report_by_sha
 
 __all__ = [
     "APPLICATION_KPIS",
@@ -109,4 +110,6 @@ __all__ = [
     "t4_by_year",
     "unmatched",
     "years",
+    "agency_keys",
+    "report_by_sha",
 ]

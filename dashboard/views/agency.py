@@ -1,10 +1,13 @@
 """单位档案: one agency — its years, its three tables for the sidebar's year with the cells that have
 findings marked, where any number was printed (click a cell), its findings, its peers."""
 
+from pathlib import Path
+
 import polars as pl
 import streamlit as st
 
 from dashboard import queries as q
+from dashboard import review_ui, work
 from dashboard.i18n import col, state_words, t, unit
 from dashboard.metrics import BY_KEY as METRIC
 from dashboard.metrics import coverage_words, fmt, label
@@ -34,6 +37,7 @@ from etl.registry.fields import (
 )
 from etl.registry.places import kind_words
 from etl.registry.rules import SEVERITY_WORDS, words
+from etl.review.identity import agency_key
 
 L = lang()
 i = 0 if L == "zh" else 1
@@ -354,3 +358,82 @@ for c_, key in zip(pc, ("applications", "policy_interpretations", "info_publishe
     else:
         c_.metric(label(m, L), fmt(rep[m.sources[0]], m.unit))
         c_.caption(coverage_words(0, 0, L))
+
+# ---- review: each finding's state, history and corrections (read-only here) --------------------------
+
+st.markdown("**" + tr("复核与督办记录", "Review and follow-up record") + "**")
+viewer = work.actor()
+if not work.account_scope(viewer).contains(info["province"], info["city"], info["county"]):
+    st.caption(tr("该机关不在您的账户范围内。", "This agency is outside your account's scope."))
+    st.stop()
+key_ = agency_key(info["region_code"], info["name_key"])
+mine = [f for f in work.findings().findings.values() if f.agency_key == key_]
+review = work.with_states(work.base_frame(mine), work.queries.states(work.store(), [f.finding_id for f in mine]))
+review = review.filter(pl.col("severity").is_in(work.ACTIONABLE))
+review = review.sort("year", "origin", "rule", descending=[True, False, False])
+if review.height == 0:
+    st.caption(tr("没有须复核或督办的问题。", "No findings to review or follow up."))
+else:
+    table(
+        work.shown(review, L),
+        {
+            "year": tr("年度", "Year"),
+            "kind_of": tr("类别", "Kind"),
+            "state_w": tr("状态", "State"),
+            "rule_w": tr("问题", "Problem"),
+            "cells_w": tr("涉及的表格和单元格", "Tables and cells"),
+            "deadline": tr("整改期限", "Deadline"),
+        },
+        key="ag_review",
+        height=min(360, 35 * (review.height + 1) + 3),
+    )
+    hist = [
+        review_ui.history_frame(fid).with_columns(pl.lit(label).alias("what"))
+        for fid, label in zip(
+            review["finding_id"].to_list(),
+            [f"{y} · {words(r, L)}" for y, r in zip(review["year"].to_list(), review["rule"].to_list())],
+        )
+    ]
+    hist = pl.concat([h for h in hist if h.height]) if any(h.height for h in hist) else None
+    if hist is not None:
+        st.caption(tr("处理记录（谁、何时、从何状态改为何状态、说明）", "History (who, when, from → to, comment)"))
+        table(
+            hist.sort("at", descending=True),
+            {
+                "at": tr("时间", "When"),
+                "what": tr("问题", "Finding"),
+                "account": tr("账户", "Account"),
+                "via": tr("途径", "How"),
+                "change": tr("状态变化", "Change"),
+                "note": tr("说明", "Comment"),
+            },
+            key="ag_review_hist",
+        )
+    else:
+        st.caption(tr("还没有人处理过这些问题。", "Nobody has acted on these findings yet."))
+corrected = [(y, s) for y, s in zip(reps["year"].to_list(), reps["sha256"].to_list()) if s]
+versions = [review_ui.versions_frame(s).with_columns(pl.lit(str(y)).alias("year")) for y, s in corrected]
+versions = [v for v in versions if v.height]
+if versions:
+    st.caption(tr("人工更正（每一版，原文读数在旁）", "Corrections (every version, with the value read from the file)"))
+    table(
+        pl.concat(versions),
+        {
+            "year": tr("年度", "Year"),
+            "field": tr("数值", "Value"),
+            "version": tr("版本", "Version"),
+            "action": tr("操作", "Action"),
+            "original": tr("原文读数", "As read from the file"),
+            "change": tr("更正", "Change"),
+            "reason": tr("理由", "Reason"),
+            "account": tr("账户", "Account"),
+            "at": tr("时间", "When"),
+        },
+        key="ag_review_versions",
+    )
+if work.can_act(viewer):
+    st.page_link(
+        str(Path(work.__file__).parent / "views" / "queue.py"),  # absolute: whatever script runs the app
+        label=tr("到“核查”页处理这些问题", "Act on these on the review queue"),
+        icon=":material/rule:",
+    )
