@@ -22,7 +22,7 @@ from etl.extract.assemble import parse_document
 from etl.model import Report
 from etl.read import limits, ocr
 from etl.read.source import MAX_FILE_BYTES, SourceFile, discover, is_candidate, read_source, to_document
-from etl.warehouse.load import LoadSummary, Parsed, known_files, known_shas, prepared, write
+from etl.warehouse.load import LoadSummary, Parsed, changed_files, known_shas, prepared, write
 from etl.warehouse.lock import writer_lock
 
 
@@ -132,30 +132,30 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
     found: list[tuple[str, str | None]] = []
     demo_dirs: set[str] = set()
     for path, problem in discover(paths):
-        if os.path.basename(path) == DEMO_MARKER:
+        if path.endswith(DEMO_MARKER) and os.path.basename(path) == DEMO_MARKER:
             demo_dirs.add(str(Path(path).resolve().parent))
         else:
             found.append((path, problem))
-    known: dict[str, tuple] = {}
+    ok = [p for p, problem in found if not problem]
+    direct: list[Parsed] = [Parsed(p, None, 0, None, "rejected", problem) for p, problem in found if problem]
+    sizes: list[int | None] = []
+    mtimes: dict[str, int] = {}
+    for path in ok:
+        try:
+            st = os.stat(path)
+            sizes.append(st.st_size)
+            mtimes[path] = st.st_mtime_ns
+        except OSError:
+            sizes.append(None)
     con = _open_existing(db)
     try:
-        if con is not None:
-            known = known_files(con, [p for p, problem in found if not problem])
-        to_parse, direct, unchanged, hashed = [], [], 0, []
-        mtimes: dict[str, int] = {}
-        for path, problem in found:
-            if problem:
-                direct.append(Parsed(path, None, 0, None, "rejected", problem))
+        # the files not recorded under the same path, size and modification time (all, without a warehouse)
+        changed = changed_files(con, ok, sizes, [mtimes.get(p) for p in ok]) if con is not None else dict.fromkeys(ok)
+        unchanged, hashed = len(ok) - len(changed), []
+        for path in ok:  # in the order found
+            if path not in changed:
                 continue
-            try:
-                st = os.stat(path)
-                mtimes[path] = st.st_mtime_ns
-            except OSError:
-                st = None
-            rec = known.get(path)
-            if rec and st is not None and rec[2] is not None and rec[1] == st.st_size and rec[2] == st.st_mtime_ns:
-                unchanged += 1
-                continue
+            rec = changed[path]
             sha = _sha(path)
             if sha is not None and rec and rec[0] == sha:
                 unchanged += 1
@@ -165,6 +165,7 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
     finally:
         if con is not None:
             con.close()
+    to_parse: list[str] = []
     for path, sha in hashed:
         if not is_candidate(path):
             direct.append(

@@ -7,6 +7,11 @@ the migrations that bring an older one up to date.
                prose_signatures (MinHash of each report's prose); sources.mtime_ns; n_errors and
                n_warnings count only findings of origin 'report'
 
+A column added to a table of the schema (a new field of the registry becomes a new `reports`
+column) needs no new version: a warehouse of the current version that lacks a column of the
+schema counts as `older`, and the next load adds the column (NULL for the reports loaded before:
+the program of that time did not read it). `missing_columns` lists what is lacking.
+
 A load migrates an older warehouse inside its copy of the file, so the migration is as atomic as
 any load. The dashboard asks `compatibility(path)` and shows its message instead of failing on a
 missing column."""
@@ -62,6 +67,35 @@ def found_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return None
 
 
+def missing_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(table, column, type) of the schema that the warehouse's existing tables lack."""
+    from etl.warehouse.schema import TABLES
+
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main'"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    return [
+        (table, c, t.split()[0])
+        for table, (_, cols) in TABLES.items()
+        if table in have
+        for c, t, _ in cols
+        if c not in have[table]
+    ]
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection, notify: Callable[[str], None] | None = None) -> int:
+    """Add the schema's columns the warehouse lacks (in the load's copy of the file); how many."""
+    missing = missing_columns(con)
+    if missing and notify:
+        table, column, _ = missing[0]
+        notify(f"数据库缺少本程序的 {len(missing)} 个字段（如 {table}.{column}），已补充（旧报告该字段为空）")
+    for table, column, kind in missing:
+        con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {kind}')
+    return len(missing)
+
+
 def program_version() -> str:
     try:
         return metadata.version("govreport")
@@ -72,7 +106,7 @@ def program_version() -> str:
 def compatibility(db: Path | str | duckdb.DuckDBPyConnection) -> Compatibility:
     """Whether this program understands the warehouse: a path (opened read-only) or an open connection."""
     if isinstance(db, duckdb.DuckDBPyConnection):
-        return _judge(found_version(db))
+        return _judge(found_version(db), db)
     path = Path(db)
     if not path.exists():
         return Compatibility(
@@ -90,16 +124,28 @@ def compatibility(db: Path | str | duckdb.DuckDBPyConnection) -> Compatibility:
             f"Cannot open the warehouse {path}: {first}",
         )
     try:
-        return _judge(found_version(con))
+        return _judge(found_version(con), con)
     finally:
         con.close()
 
 
-def _judge(found: int | None) -> Compatibility:
+def _judge(found: int | None, con: duckdb.DuckDBPyConnection | None = None) -> Compatibility:
     if found is None:
         return Compatibility("empty", None, SCHEMA_VERSION, "数据库中还没有数据，请先入库", "The warehouse is empty")
     if found == SCHEMA_VERSION:
-        return Compatibility("current", found, SCHEMA_VERSION, "", "")
+        lacking = missing_columns(con) if con is not None else []
+        if not lacking:
+            return Compatibility("current", found, SCHEMA_VERSION, "", "")
+        table, column, _ = lacking[0]
+        return Compatibility(
+            "older",
+            found,
+            SCHEMA_VERSION,
+            f"数据库缺少本程序的 {len(lacking)} 个字段（如 {table}.{column}）："
+            "再运行一次入库（python -m etl load …）即可自动补充",
+            f"The warehouse lacks {len(lacking)} column(s) of this program's schema (e.g. {table}.{column}): "
+            "run a load (python -m etl load …) to add them",
+        )
     if found > SCHEMA_VERSION:
         return Compatibility(
             "newer",
