@@ -264,6 +264,7 @@ class State:
     agencies: list[dict]
     last_run: int
     lacking: int = 0  # columns of the schema the warehouse lacks (added by the load)
+    signatures: int = copies.SIGNATURE_VERSION  # the version of the stored prose signatures
 
 
 def existing_state(db: Path) -> State:
@@ -279,9 +280,10 @@ def existing_state(db: Path) -> State:
         agencies = [dict(zip(names, row)) for row in cur.fetchall()]
         run = con.execute("SELECT coalesce(max(run_id), 0) FROM load_runs").fetchone()[0]
         lacking = len(version.missing_columns(con))
+        signatures = version.signature_version(con)
     finally:
         con.close()
-    return State(found, agencies, run, lacking)
+    return State(found, agencies, run, lacking, signatures)
 
 
 def known_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> dict[str, tuple]:
@@ -512,7 +514,8 @@ def _write(
     s = LoadSummary(run_id=state.last_run + 1, unchanged=unchanged, db=str(db))
     stale_version = state.found is not None and state.found < version.SCHEMA_VERSION
     registry_same = _registry_unchanged(registry, old_agencies)
-    if first is None and db.exists() and registry_same and not stale_version and not state.lacking:
+    stale_signatures = state.found is not None and state.signatures < copies.SIGNATURE_VERSION
+    if first is None and db.exists() and registry_same and not (stale_version or state.lacking or stale_signatures):
         s.files_seen = files_seen
         s.seconds = time.time() - started
         return s  # nothing new: the database is not rewritten
@@ -539,7 +542,9 @@ def _write(
             s.migrated_from = state.found
         version.add_missing_columns(con, notify)
         create_schema(con)
-        s.full_checks = state.found is None or stale_version or not registry_same
+        if stale_signatures and not stale_version:  # a migration signs with this program's shingles
+            version.resign(con, notify)
+        s.full_checks = state.found is None or stale_version or stale_signatures or not registry_same
         matcher = Matcher(registry, old_agencies)
         writer = _Writer(con, s, matcher, township_deadline)
         if on_stage:

@@ -96,6 +96,23 @@ def add_missing_columns(con: duckdb.DuckDBPyConnection, notify: Callable[[str], 
     return len(missing)
 
 
+def signature_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version of copy detection's shingles the stored signatures were made with (1 before it was
+    recorded); a load remakes them when it is older than copies.SIGNATURE_VERSION."""
+    if "warehouse_meta" not in _tables(con):
+        return 1
+    rows = con.execute("SELECT value FROM warehouse_meta WHERE key = 'signature_version'").fetchall()
+    return int(rows[0][0]) if rows else 1
+
+
+def resign(con: duckdb.DuckDBPyConnection, notify: Callable[[str], None] | None = None) -> None:
+    """Make every report's prose signature again with this program's shingles (in the load's copy)."""
+    if notify:
+        notify("正文签名的算法已更新，正在为已入库报告重新计算签名并重新核对雷同……")
+    con.execute("DELETE FROM prose_signatures")
+    _sign_all(con)
+
+
 def program_version() -> str:
     try:
         return metadata.version("govreport")
@@ -181,7 +198,11 @@ def check_writable(found: int | None, db: Path) -> None:
 
 def record(con: duckdb.DuckDBPyConnection, migrated_from: int | None) -> None:
     now = datetime.now().isoformat(timespec="seconds")
-    rows = [("schema_version", str(SCHEMA_VERSION)), ("program_version", program_version())]
+    rows = [
+        ("schema_version", str(SCHEMA_VERSION)),
+        ("program_version", program_version()),
+        ("signature_version", str(copies.SIGNATURE_VERSION)),
+    ]
     if migrated_from is not None:
         rows.append((f"migrated_from_{migrated_from}", now))
     for key, value in rows:
@@ -206,7 +227,7 @@ def migrate(con: duckdb.DuckDBPyConnection, found: int, notify: Callable[[str], 
 
 
 def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
-    from etl.warehouse.schema import TABLES, ddl
+    from etl.warehouse.schema import ddl
 
     con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS origin VARCHAR")
     con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS related_report_id VARCHAR")
@@ -221,6 +242,12 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
                    WHERE reports.report_id = f.report_id""")
     for stmt in ddl():
         con.execute(stmt)  # the new tables
+    _sign_all(con)
+
+
+def _sign_all(con: duckdb.DuckDBPyConnection) -> None:
+    from etl.warehouse.schema import TABLES
+
     assert [c for c, _, _ in TABLES["prose_signatures"][1]] == ["report_id", "shingles", "minhash"]
     reader = con.cursor()  # reads while `con` inserts
     cur = reader.execute(
@@ -230,12 +257,11 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     )
     while batch := cur.fetchmany(5000):
         ids, counts, sigs = [], [], []
-        for rid, prose, name in batch:
-            s = copies.signature(prose or "", name)
-            if s is not None:
-                ids.append(rid)
-                counts.append(s.shingles)
-                sigs.append(s.array())
+        batch = [(rid, prose, name) for rid, prose, name in batch if prose]
+        for (rid, _, _), sh in zip(batch, copies.shingles_many([p for _, p, _ in batch], [n for _, _, n in batch])):
+            ids.append(rid)
+            counts.append(len(sh))
+            sigs.append(copies.minhash(sh))
         if ids:
             flat = pa.array(np.concatenate(sigs), type=pa.uint32())
             table = pa.table(
