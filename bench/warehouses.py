@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.check.copies import SIGNATURE_VERSION as SIGNATURES
 from etl.demo.records import full_text, records
 from etl.warehouse.load import Parsed, write
 
@@ -48,7 +49,7 @@ def hwm_mb() -> float:
 
 def cached_records(n: int) -> Path:
     """bench/.cache/records-N: the n records in pickled batches, made once (two processes)."""
-    folder = CACHE / f"records-{n}-v2"
+    folder = CACHE / f"records-{n}-v2-s{SIGNATURES}"  # the records' signatures follow copies' shingles
     making = folder / "making"
     while making.exists() and not (folder / "done").exists() and _alive(int(making.read_text() or 0)):
         time.sleep(5)  # another process is making them
@@ -88,7 +89,7 @@ def build(n: int, force: bool = False) -> tuple[Path, dict]:
     """The warehouse of n reports and its load figures (measured when it was built)."""
     CACHE.mkdir(exist_ok=True)
     db, meta = CACHE / f"w{n}.duckdb", CACHE / f"w{n}.json"
-    if db.exists() and meta.exists() and not force:
+    if db.exists() and meta.exists() and not force and json.loads(meta.read_text()).get("signatures") == SIGNATURES:
         return db, json.loads(meta.read_text())
     db.unlink(missing_ok=True)
     t = time.perf_counter()
@@ -104,6 +105,7 @@ def build(n: int, force: bool = False) -> tuple[Path, dict]:
     con.close()
     figures = {
         "reports": n,
+        "signatures": SIGNATURES,
         "la": round(os.getloadavg()[0], 1),
         "made_s": round(made, 1),
         "load_s": round(seconds, 1),

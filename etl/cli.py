@@ -152,11 +152,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"入库失败，原数据库未改动：{exc.strerror or exc}", file=sys.stderr)
         return 1
-    except duckdb.Error as exc:  # e.g. the disk filled while the new database was written
+    except duckdb.IOException as exc:  # e.g. the disk filled while the new database was written
         print(
             f"入库失败（数据库写入出错，可能是磁盘空间不足），原数据库未改动：{str(exc).splitlines()[0]}",
             file=sys.stderr,
         )
+        return 1
+    except duckdb.Error as exc:
+        print(f"入库失败（数据库出错），原数据库未改动：{str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     print_summary(s)
     return 0

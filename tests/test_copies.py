@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import shutil
 
+import duckdb
 import numpy as np
 from conftest import FIXTURES, q
 
@@ -144,3 +145,75 @@ def test_reading_findings_do_not_count_against_the_agency(tmp_path):
            FROM reports r LEFT JOIN findings f USING (report_id) GROUP BY ALL""",
     )
     assert all(r[0] == r[2] and r[1] == r[3] for r in by_origin)
+
+
+COPIES = FIXTURES / "copies"
+
+
+def test_township_reports_differing_only_by_name_are_found_and_the_statute_alone_is_not(tmp_path):
+    """tests/fixtures/copies: 常家镇's real report, the same text as 花沟镇's (only the name changed,
+    short forms included), and 青城镇's, which shares with them only the statute's sentence and the
+    format's headings. All three are townships of 高青县 in 2024, so each pair is compared."""
+    db = tmp_path / "w.duckdb"
+    run_load([str(COPIES)], db, progress=False)
+    rows = q(
+        db,
+        """SELECT s.path, o.path FROM findings f JOIN sources s USING (report_id)
+           JOIN sources o ON o.report_id = f.related_report_id WHERE f.rule = 'copied_from_peer'""",
+    )
+    stem = lambda p: p.rsplit("/", 1)[1].split("-")[0]  # noqa: E731
+    assert {(stem(a), stem(b)) for a, b in rows} == {("changjia", "huagou"), ("huagou", "changjia")}
+    texts = {
+        stem(p): (t, n)
+        for p, t, n in q(
+            db, "SELECT source_path, prose, agency_printed FROM reports JOIN report_texts USING (report_id)"
+        )
+    }
+    sh = {k: copies.shingles(t, n) for k, (t, n) in texts.items()}
+    assert "本报告根据《中华人民共和国政府信息公开条例》" in texts["qingcheng"][0]
+    assert max(copies.share(sh["qingcheng"], sh["changjia"]), copies.share(sh["changjia"], sh["qingcheng"])) < 0.3
+
+
+def test_wrapped_lines_and_the_name_in_its_short_forms_do_not_hide_a_copy():
+    from etl.pipeline import parse_path
+
+    text = parse_path(str(SAMPLE)).report.prose
+    name, new = "赣州经济技术开发区党政办公室", "赣州市章贡区沙石镇人民政府"
+    # the copy printed to a page's width: every line of its paragraphs cut after 37 characters
+    wrapped = "\n".join("\n".join(ln[i : i + 37] for i in range(0, max(len(ln), 1), 37)) for ln in text.split("\n"))
+    other = wrapped.replace(name, "沙石镇")  # and named by its short form
+    a, b = copies.shingles(text, name), copies.shingles(other, new)
+    assert copies.share(a, b) >= copies.THRESHOLD and copies.share(b, a) >= copies.THRESHOLD
+    assert copies.name_forms("高青县常家镇人民政府") == (
+        "高青县常家镇人民政府",
+        "常家镇人民政府",
+        "高青县常家镇",
+        "常家镇",
+    )
+    assert copies.name_forms("赣州市市场监督管理局") == ("赣州市市场监督管理局", "市场监督管理局")
+    # the same stock clauses in another order are not the same text
+    rng = random.Random(4)
+    clauses = ["".join(chr(0x4E00 + rng.randrange(2000)) for _ in range(12)) for _ in range(30)]
+    x = "；".join(clauses) + "。"
+    y = "；".join(clauses[1::2] + clauses[::2]) + "。"
+    assert copies.share(copies.shingles(x), copies.shingles(y)) < copies.THRESHOLD
+
+
+def test_signatures_of_an_older_shingling_are_remade(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "r.txt")
+    db = tmp_path / "w.duckdb"
+    run_load([str(src)], db, progress=False)
+    right = q(db, "SELECT report_id, shingles, minhash FROM prose_signatures")
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE prose_signatures SET shingles = 1")
+    con.execute("UPDATE warehouse_meta SET value = '1' WHERE key = 'signature_version'")
+    con.close()
+    s = run_load([str(src)], db, progress=False)  # nothing new, but the signatures are old
+    assert s.written and s.full_checks
+    assert q(db, "SELECT report_id, shingles, minhash FROM prose_signatures") == right
+    assert q(db, "SELECT value FROM warehouse_meta WHERE key = 'signature_version'") == [
+        (str(copies.SIGNATURE_VERSION),)
+    ]
+    assert not run_load([str(src)], db, progress=False).written

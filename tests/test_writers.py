@@ -202,3 +202,21 @@ def test_current_warehouse_is_usable(tmp_path):
     c = compatibility(db)
     assert c.usable and c.found == SCHEMA_VERSION
     assert dict(q(db, "SELECT key, value FROM warehouse_meta"))["schema_version"] == str(SCHEMA_VERSION)
+
+
+def test_a_column_added_to_the_schema_is_added_by_the_next_load(tmp_path):
+    """A new field of the registry is a new column: a warehouse without it is 'older' (the dashboard
+    says so), and the next load adds it, NULL for the reports loaded before, instead of failing."""
+    a, b = _two_folders(tmp_path)
+    db = tmp_path / "w.duckdb"
+    run_load([str(a)], db, progress=False)
+    con = duckdb.connect(str(db))
+    con.execute('ALTER TABLE reports DROP COLUMN "n__processing_fee_yuan"')
+    con.close()
+    c = compatibility(db)
+    assert c.status == "older" and c.found == SCHEMA_VERSION and "n__processing_fee_yuan" in c.zh
+    heard: list[str] = []
+    s = run_load([str(b)], db, progress=False, notify=heard.append)
+    assert s.written and s.loaded > 0 and any("n__processing_fee_yuan" in m for m in heard)
+    assert compatibility(db).usable
+    assert q(db, "SELECT count(*) FROM reports WHERE n__processing_fee_yuan IS NULL")[0][0] > 0

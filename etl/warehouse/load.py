@@ -294,6 +294,8 @@ class State:
     found: int | None  # schema version; None when there is no warehouse yet
     agencies: list[dict]
     last_run: int
+    lacking: int = 0  # columns of the schema the warehouse lacks (added by the load)
+    signatures: int = copies.SIGNATURE_VERSION  # the version of the stored prose signatures
 
 
 def existing_state(db: Path) -> State:
@@ -308,9 +310,11 @@ def existing_state(db: Path) -> State:
         names = [d[0] for d in cur.description]
         agencies = [dict(zip(names, row)) for row in cur.fetchall()]
         run = con.execute("SELECT coalesce(max(run_id), 0) FROM load_runs").fetchone()[0]
+        lacking = len(version.missing_columns(con))
+        signatures = version.signature_version(con)
     finally:
         con.close()
-    return State(found, agencies, run)
+    return State(found, agencies, run, lacking, signatures)
 
 
 def known_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> dict[str, tuple]:
@@ -526,7 +530,8 @@ def _write(
     s = LoadSummary(run_id=state.last_run + 1, unchanged=unchanged, db=str(db))
     stale_version = state.found is not None and state.found < version.SCHEMA_VERSION
     registry_same = _registry_unchanged(registry, old_agencies)
-    if first is None and db.exists() and registry_same and not stale_version:
+    stale_signatures = state.found is not None and state.signatures < copies.SIGNATURE_VERSION
+    if first is None and db.exists() and registry_same and not (stale_version or state.lacking or stale_signatures):
         s.files_seen = files_seen
         s.seconds = time.time() - started
         return s  # nothing new: the database is not rewritten
@@ -551,8 +556,11 @@ def _write(
         if stale_version:
             version.migrate(con, state.found, notify)
             s.migrated_from = state.found
+        version.add_missing_columns(con, notify)
         create_schema(con)
-        s.full_checks = state.found is None or stale_version or not registry_same
+        if stale_signatures and not stale_version:  # a migration signs with this program's shingles
+            version.resign(con, notify)
+        s.full_checks = state.found is None or stale_version or stale_signatures or not registry_same
         matcher = Matcher(registry, old_agencies)
         writer = _Writer(con, s, matcher, township_deadline, review.redo)
         if on_stage:

@@ -10,6 +10,11 @@ the migrations that bring an older one up to date.
                corrections (the people's corrections applied at load) and dismissed (findings a person
                dismissed, as of the load)
 
+A column added to a table of the schema (a new field of the registry becomes a new `reports`
+column) needs no new version: a warehouse of the current version that lacks a column of the
+schema counts as `older`, and the next load adds the column (NULL for the reports loaded before:
+the program of that time did not read it). `missing_columns` lists what is lacking.
+
 A load migrates an older warehouse inside its copy of the file, so the migration is as atomic as
 any load. The dashboard asks `compatibility(path)` and shows its message instead of failing on a
 missing column."""
@@ -65,6 +70,52 @@ def found_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return None
 
 
+def missing_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(table, column, type) of the schema that the warehouse's existing tables lack."""
+    from etl.warehouse.schema import TABLES
+
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main'"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    return [
+        (table, c, t.split()[0])
+        for table, (_, cols) in TABLES.items()
+        if table in have
+        for c, t, _ in cols
+        if c not in have[table]
+    ]
+
+
+def add_missing_columns(con: duckdb.DuckDBPyConnection, notify: Callable[[str], None] | None = None) -> int:
+    """Add the schema's columns the warehouse lacks (in the load's copy of the file); how many."""
+    missing = missing_columns(con)
+    if missing and notify:
+        table, column, _ = missing[0]
+        notify(f"数据库缺少本程序的 {len(missing)} 个字段（如 {table}.{column}），已补充（旧报告该字段为空）")
+    for table, column, kind in missing:
+        con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {kind}')
+    return len(missing)
+
+
+def signature_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version of copy detection's shingles the stored signatures were made with (1 before it was
+    recorded); a load remakes them when it is older than copies.SIGNATURE_VERSION."""
+    if "warehouse_meta" not in _tables(con):
+        return 1
+    rows = con.execute("SELECT value FROM warehouse_meta WHERE key = 'signature_version'").fetchall()
+    return int(rows[0][0]) if rows else 1
+
+
+def resign(con: duckdb.DuckDBPyConnection, notify: Callable[[str], None] | None = None) -> None:
+    """Make every report's prose signature again with this program's shingles (in the load's copy)."""
+    if notify:
+        notify("正文签名的算法已更新，正在为已入库报告重新计算签名并重新核对雷同……")
+    con.execute("DELETE FROM prose_signatures")
+    _sign_all(con)
+
+
 def program_version() -> str:
     try:
         return metadata.version("govreport")
@@ -75,7 +126,7 @@ def program_version() -> str:
 def compatibility(db: Path | str | duckdb.DuckDBPyConnection) -> Compatibility:
     """Whether this program understands the warehouse: a path (opened read-only) or an open connection."""
     if isinstance(db, duckdb.DuckDBPyConnection):
-        return _judge(found_version(db))
+        return _judge(found_version(db), db)
     path = Path(db)
     if not path.exists():
         return Compatibility(
@@ -93,16 +144,28 @@ def compatibility(db: Path | str | duckdb.DuckDBPyConnection) -> Compatibility:
             f"Cannot open the warehouse {path}: {first}",
         )
     try:
-        return _judge(found_version(con))
+        return _judge(found_version(con), con)
     finally:
         con.close()
 
 
-def _judge(found: int | None) -> Compatibility:
+def _judge(found: int | None, con: duckdb.DuckDBPyConnection | None = None) -> Compatibility:
     if found is None:
         return Compatibility("empty", None, SCHEMA_VERSION, "数据库中还没有数据，请先入库", "The warehouse is empty")
     if found == SCHEMA_VERSION:
-        return Compatibility("current", found, SCHEMA_VERSION, "", "")
+        lacking = missing_columns(con) if con is not None else []
+        if not lacking:
+            return Compatibility("current", found, SCHEMA_VERSION, "", "")
+        table, column, _ = lacking[0]
+        return Compatibility(
+            "older",
+            found,
+            SCHEMA_VERSION,
+            f"数据库缺少本程序的 {len(lacking)} 个字段（如 {table}.{column}）："
+            "再运行一次入库（python -m etl load …）即可自动补充",
+            f"The warehouse lacks {len(lacking)} column(s) of this program's schema (e.g. {table}.{column}): "
+            "run a load (python -m etl load …) to add them",
+        )
     if found > SCHEMA_VERSION:
         return Compatibility(
             "newer",
@@ -138,7 +201,11 @@ def check_writable(found: int | None, db: Path) -> None:
 
 def record(con: duckdb.DuckDBPyConnection, migrated_from: int | None) -> None:
     now = datetime.now().isoformat(timespec="seconds")
-    rows = [("schema_version", str(SCHEMA_VERSION)), ("program_version", program_version())]
+    rows = [
+        ("schema_version", str(SCHEMA_VERSION)),
+        ("program_version", program_version()),
+        ("signature_version", str(copies.SIGNATURE_VERSION)),
+    ]
     if migrated_from is not None:
         rows.append((f"migrated_from_{migrated_from}", now))
     for key, value in rows:
@@ -175,7 +242,7 @@ def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
-    from etl.warehouse.schema import TABLES, ddl
+    from etl.warehouse.schema import ddl
 
     con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS origin VARCHAR")
     con.execute("ALTER TABLE findings ADD COLUMN IF NOT EXISTS related_report_id VARCHAR")
@@ -190,6 +257,12 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
                    WHERE reports.report_id = f.report_id""")
     for stmt in ddl():
         con.execute(stmt)  # the new tables
+    _sign_all(con)
+
+
+def _sign_all(con: duckdb.DuckDBPyConnection) -> None:
+    from etl.warehouse.schema import TABLES
+
     assert [c for c, _, _ in TABLES["prose_signatures"][1]] == ["report_id", "shingles", "minhash"]
     reader = con.cursor()  # reads while `con` inserts
     cur = reader.execute(
@@ -199,12 +272,11 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     )
     while batch := cur.fetchmany(5000):
         ids, counts, sigs = [], [], []
-        for rid, prose, name in batch:
-            s = copies.signature(prose or "", name)
-            if s is not None:
-                ids.append(rid)
-                counts.append(s.shingles)
-                sigs.append(s.array())
+        batch = [(rid, prose, name) for rid, prose, name in batch if prose]
+        for (rid, _, _), sh in zip(batch, copies.shingles_many([p for _, p, _ in batch], [n for _, _, n in batch])):
+            ids.append(rid)
+            counts.append(len(sh))
+            sigs.append(copies.minhash(sh))
         if ids:
             flat = pa.array(np.concatenate(sigs), type=pa.uint32())
             table = pa.table(
