@@ -3,6 +3,7 @@ itself (dashboard.queries.registry) in the module of its topic. Callers use the 
 (`queries.kpis(con, scope, year, keys)`); the dashboard runs them through state.run, the
 benchmark and the speed guard enumerate `QUERIES`."""
 
+from dashboard.queries.access import agency_place, report_place
 from dashboard.queries.agency import (
     agency,
     agency_findings,
@@ -105,4 +106,6 @@ __all__ = [
     "t4_by_year",
     "unmatched",
     "years",
+    "agency_place",
+    "report_place",
 ]
