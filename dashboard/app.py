@@ -61,8 +61,14 @@ def allowed(spec: PageSpec) -> bool:
 L = lang()
 st.set_page_config(page_title=t("app_title", L), page_icon=":material/analytics:", layout="wide")
 auth.restore()  # the session's account and role, checked against the review store on every run
-if role() is None and auth.mode() == "required":  # anonymous visitors see the login page and nothing else
-    st.navigation([st.Page(str(HERE / LOGIN.file), title=auth.w("login"), url_path=LOGIN.key)], position="hidden").run()
+if role() is None and auth.mode() == "required":  # anonymous visitors see the login form and nothing else
+    # every page is known (a link to one is no "page not found") but none runs; after the login the
+    # page the link asked for opens
+    st.navigation(
+        [st.Page(str(HERE / s.file), title=t(s.key, L), url_path=s.key, default=(s.key == "overview")) for s in PAGES],
+        position="hidden",
+    )
+    auth.login_form()
     auth.cookie()
     st.stop()
 specs = [s for s in PAGES if allowed(s)] + ([LOGIN] if role() is None and not auth.public() else [])

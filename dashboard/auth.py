@@ -217,6 +217,37 @@ def restore() -> None:
     st.session_state["_auth_token"] = token
 
 
+def login_form() -> None:
+    """The login page: title, the English switch, a message about a session that just ended, the
+    form. A successful login reruns the script, which then opens the page the visitor asked for."""
+    from dashboard.i18n import t
+    from dashboard.state import _lang_changed
+
+    left, right = st.columns([5, 1])
+    st.session_state["_lang"] = lang() == "en"
+    right.toggle("English", key="_lang", on_change=_lang_changed)
+    left.title(w("login"))
+    st.caption(t("app_title", lang()))
+    if ended := note():
+        st.warning(ended, icon=":material/timer_off:")
+    if public():
+        st.warning(w("no_accounts"), icon=":material/person_off:")
+        return
+    if mode() == "required":
+        st.info(w("required"), icon=":material/lock:")
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle.form("login", clear_on_submit=True, enter_to_submit=False):
+        name = st.text_input(w("name"), key="login_name", autocomplete="username")
+        password = st.text_input(w("password"), type="password", key="login_password", autocomplete="current-password")
+        sent = st.form_submit_button(w("login"), type="primary", icon=":material/login:")
+    if sent:
+        refused = sign_in(name, password)
+        if refused:
+            middle.error(refused, icon=":material/block:")
+        else:
+            st.rerun()
+
+
 def _cookie_token() -> str | None:
     try:
         value = st.context.cookies.get(COOKIE)
