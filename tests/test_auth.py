@@ -318,6 +318,7 @@ def test_pages_and_widgets_refuse_zhejiang(site, db):
     for page in ("compliance", "trends", "regions", "compare", "applications", "review", "data", "agency"):
         at = run(page, at=at)
         assert not ZJ.search(words(at)), page
+        assert not at.error, (page, [e.value for e in at.error])  # every page works inside the scope
     at = run("agency", at=at, agency=zj)  # an agency record by its number
     assert any("不在您的账户范围" in e.value and "浙江省" in e.value for e in at.error)
     assert not at.metric and not at.dataframe
