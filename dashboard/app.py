@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` 
 
 import streamlit as st  # noqa: E402
 
+from dashboard import auth  # noqa: E402
 from dashboard import queries as q  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from dashboard.state import connection, db_path, global_params, lang, run, sidebar  # noqa: E402
@@ -48,9 +49,12 @@ PAGES: tuple[PageSpec, ...] = (
 HERE = Path(__file__).resolve().parent / "views"  # not "pages/": that name turns on Streamlit's older page discovery
 
 
+LOGIN = PageSpec("login", "login.py", ":material/login:", needs_data=False)  # for anonymous visitors only
+
+
 def role() -> str | None:
-    """The signed-in user's role; None until a login page sets st.session_state["role"]."""
-    return st.session_state.get("role")
+    """The signed-in account's role (dashboard.auth sets st.session_state["role"]); None when anonymous."""
+    return auth.role()
 
 
 def allowed(spec: PageSpec) -> bool:
@@ -59,9 +63,26 @@ def allowed(spec: PageSpec) -> bool:
 
 L = lang()
 st.set_page_config(page_title=t("app_title", L), page_icon=":material/analytics:", layout="wide")
-specs = [s for s in PAGES if allowed(s)]
+auth.restore()  # the session's account and role, checked against the review store on every run
+if role() is None and auth.mode() == "required":  # anonymous visitors see the login form and nothing else
+    # every page is known (a link to one is no "page not found") but none runs; after the login the
+    # page the link asked for opens
+    st.navigation(
+        [st.Page(str(HERE / s.file), title=t(s.key, L), url_path=s.key, default=(s.key == "overview")) for s in PAGES],
+        position="hidden",
+    )
+    auth.login_form()
+    auth.cookie()
+    st.stop()
+specs = [s for s in PAGES if allowed(s)] + ([LOGIN] if role() is None and not auth.public() else [])
 pages = {
-    s.key: st.Page(str(HERE / s.file), title=t(s.key, L), icon=s.icon, url_path=s.key, default=(s.key == "overview"))
+    s.key: st.Page(
+        str(HERE / s.file),
+        title=auth.w("login") if s is LOGIN else t(s.key, L),
+        icon=s.icon,
+        url_path=s.key,
+        default=(s.key == "overview"),
+    )
     for s in specs
 }
 nav = st.navigation(list(pages.values()), position="hidden")
@@ -73,8 +94,30 @@ def draw_links() -> None:
     with links:
         keep = global_params()
         for s in specs:
-            st.page_link(pages[s.key], query_params=keep)
+            if s is not LOGIN:
+                st.page_link(pages[s.key], query_params=keep)
         st.divider()
+        who()
+
+
+def who() -> None:
+    """Who is signed in (and the way out), or how the dashboard is open to anonymous visitors."""
+    if ended := auth.note():  # the session just timed out or the account was disabled
+        st.warning(ended, icon=":material/timer_off:")
+    account = st.session_state.get("account")
+    if account is not None and role():
+        st.caption(
+            auth.w("signed_in", name=account.name, role=auth.role_words(role()), scope=auth.region_words(account.scope))
+        )
+        if st.button(auth.w("logout"), key="auth_logout", icon=":material/logout:"):
+            auth.sign_out()
+            st.rerun()
+    elif auth.public():
+        st.caption(auth.w("public"))
+    else:
+        st.caption(auth.w("anonymous"))
+        st.page_link(pages[LOGIN.key], query_params={k: v for k, v in global_params().items() if k == "lang"})
+    auth.cookie()
 
 
 spec = next((s for s in specs if s.key == nav.url_path), specs[0])
@@ -88,4 +131,7 @@ if spec.needs_data:
     scope, year = sidebar()
     st.session_state["scope"], st.session_state["year"] = scope, year
 draw_links()
-nav.run()
+try:
+    nav.run()
+except auth.OutOfScope as e:  # a region, agency or report outside the account's scope: refused, by name
+    st.error(e.message(), icon=":material/block:")

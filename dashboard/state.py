@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from dashboard import decisions
+from dashboard import auth, decisions
 from dashboard import queries as q
 from dashboard.i18n import t
 from etl.paths import DEFAULT_DB
@@ -77,7 +77,13 @@ def run(fn, *args, **kwargs):
     typed parameters, the result cached per database file and arguments."""
     entry = q.registered(fn)
     entry.check(args, kwargs)
+    auth.guard(fn, args, kwargs, _lookup)  # the account's scope, server-side: OutOfScope when outside
     return _cached(entry.name, _data_key(), args, tuple(sorted(kwargs.items())))
+
+
+def _lookup(fn, *args):
+    """A registered query run for the scope check itself (unguarded, cached like any other)."""
+    return _cached(q.registered(fn).name, file_key(db_path()), args, ())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -94,6 +100,7 @@ def _briefing(key: tuple, scope: q.Scope, year: int, fmt: str) -> bytes:
 
 def briefing(scope: q.Scope, year: int, fmt: str) -> bytes:
     """The printed briefing for this scope and year, cached per database file."""
+    auth.guard(briefing_scope, (scope,), {}, _lookup)
     return _briefing(_data_key(), scope, year, fmt)
 
 
@@ -108,13 +115,24 @@ def _exported(key: tuple, kind: str, args: tuple) -> bytes:
     return followup.workbook(connection(), *args[:2], followup.Review(work.store(), work.findings()))[0]
 
 
+def briefing_scope(con, scope: q.Scope) -> None:
+    """The signature the scope check of an export reads (exports bound like queries)."""
+
+
 def agency_workbook(agency_id: int) -> bytes:
+    auth.guard(agency_export_of, (agency_id,), {}, _lookup)
     return _exported(_data_key(), "agency", (agency_id,))
+
+
+def agency_export_of(con, agency_id: int) -> None:
+    """The signature the scope check of an agency's workbook reads."""
 
 
 def followup_workbook(scope: q.Scope, year: int) -> bytes:
     """With each finding's current 状态, 说明, 期限: made again whenever a decision was stored."""
     from dashboard import work
+
+    auth.guard(briefing_scope, (scope,), {}, _lookup)
 
     return _exported(_data_key(), "followup", (scope, year, work.stamp()))
 
@@ -272,7 +290,11 @@ def sidebar() -> tuple[q.Scope, int | None]:
             if year not in collected:
                 n = held.filter(held["year"] == year)["reports"][0]
                 st.session_state["_year_note"] = t("thin_year", L).format(year=year, n=n, most=held["reports"].max())
-        provs = [ALL] + run(q.provinces)["name"].to_list()
+        # the account's region bounds the cascade: a level it fixes offers only that region, and a
+        # region of the link outside it is refused by name (auth.region: the whole country if public)
+        mine = auth.region()
+        outside = auth.w("scope_param", scope=auth.region_words(mine))
+        provs = [mine.province] if mine.province else [ALL] + run(q.provinces)["name"].to_list()
         every = t("all_regions", L)
         prov = bound_select(
             t("province", L),
@@ -280,25 +302,34 @@ def sidebar() -> tuple[q.Scope, int | None]:
             "province",
             fmt=lambda v: every if v == ALL else v,
             clears=("city", "county"),
-            why=t("no_region", L),
+            why=outside if mine.province else t("no_region", L),
         )
         city = county = None
         if prov != ALL:
-            cities = [ALL] + run(q.cities, prov)["name"].to_list()
-            if len(cities) > 1:
+            cities = [mine.city] if mine.city else [ALL] + run(q.cities, prov)["name"].to_list()
+            if len(cities) > 1 or mine.city:
                 city = bound_select(
                     t("city", L),
                     cities,
                     "city",
                     fmt=lambda v: t("all", L) if v == ALL else v,
                     clears=("county",),
-                    why=t("no_region", L),
+                    why=outside if mine.city else t("no_region", L),
                 )
             elif param("city"):
-                bad_param("city", param("city"), t("no_region", L))
-            counties = [ALL] + run(q.counties, prov, None if city in (None, ALL) else city)["name"].to_list()
-            if len(counties) > 1:
-                county = bound_select(t("county", L), counties, "county", fmt=lambda v: t("all", L) if v == ALL else v)
+                bad_param("city", param("city"), outside if mine.province else t("no_region", L))
+            if mine.county:
+                counties = [mine.county]
+            else:
+                counties = [ALL] + run(q.counties, prov, None if city in (None, ALL) else city)["name"].to_list()
+            if len(counties) > 1 or mine.county:
+                county = bound_select(
+                    t("county", L),
+                    counties,
+                    "county",
+                    fmt=lambda v: t("all", L) if v == ALL else v,
+                    why=outside if mine.county else None,
+                )
             elif param("county"):
                 bad_param("county", param("county"), t("no_region", L))
         else:

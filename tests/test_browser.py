@@ -476,3 +476,107 @@ def test_a_finding_walks_to_notified_and_a_doubt_to_a_correction(signed_in, brow
         assert stored.get(doubt.finding_id, ("",))[0] == "已更正", (doubt, stored)
         v = corrections.versions(store, doubt.report_sha256)
         assert v[-1].value_after == 7 and v[-1].account == "测试审核员"
+
+
+# ---- accounts: the login page, and a scoped reviewer in a real browser ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def auth_server(server, tmp_path_factory):
+    """The same warehouse served with `--auth required` and a review store of its own holding a
+    reviewer of the city that has the county with the most reports."""
+    from etl.review.accounts import Accounts
+    from etl.review.store import open_store
+
+    _, db, _ = server
+    root = tmp_path_factory.mktemp("auth")
+    review = f"sqlite:///{root / 'review.sqlite'}"
+    prov, city, _, _ = _county(db)
+    with open_store(db, review) as store:
+        Accounts(store).add("赣南审核员", "Browser-测试-口令-2025", "reviewer", f"{prov}/{city}")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true"]
+        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+        + ["--client.toolbarMode", "viewer", "--client.showErrorDetails", "none", "--server.fileWatcherType", "none"]
+        + ["--", "--db", str(db), "--auth", "required", "--review-db", review],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    yield url, db, prov, city
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def _settle(page) -> dict:
+    page.wait_for_selector("h1", timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    time.sleep(1.0)
+    return page.evaluate(READ_PAGE)
+
+
+def test_login_page_then_a_scoped_reviewer_sees_only_the_scope(auth_server, browser, tmp_path):
+    url, db, prov, city = auth_server
+    shots = Path(os.environ.get("GOVDASH_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        other = con.execute(
+            "SELECT province FROM agencies WHERE province IS NOT NULL AND province <> ?"
+            " GROUP BY 1 ORDER BY count(*) DESC",
+            [prov],
+        ).fetchone()[0]
+    page = browser.new_page(viewport=VIEW)
+    for lang, title in (("zh", "登录"), ("en", "Sign in")):  # anonymous: the login page and nothing else
+        page.goto(f"{url}/compliance?province={quote(other)}" + ("&lang=en" if lang == "en" else ""))
+        seen = _settle(page)
+        assert page.locator("h1").first.inner_text().strip() == title
+        assert not page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").count()
+        assert not page.locator("[role=dialog]").count(), page.locator("[role=dialog]").first.inner_text()
+        assert "合规监测" not in seen["main"] + seen["side"] and other not in seen["main"] + seen["side"]
+        assert not _problems(seen, lang), _problems(seen, lang)
+        _shoot(page, seen, shots / ("login.png" if lang == "zh" else "login-en.png"))
+    page.goto(f"{url}/")
+    _settle(page)
+    page.get_by_label("用户名").fill("赣南审核员")
+    page.get_by_label("密码").fill("Browser-测试-口令-2025")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_function(
+        "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('总览')"
+    )
+    seen = _settle(page)
+    assert (
+        city in page.locator("h1").first.inner_text()
+        and "赣南审核员" in seen["side"]
+        and f"{prov}/{city}" in seen["side"]
+    )
+    assert not _problems(seen, "zh"), _problems(seen, "zh")
+    for path in ("", "compliance", "regions"):  # another province asked for by the link: refused by name
+        page.goto(f"{url}/{path}?province={quote(other)}")
+        seen = _settle(page)
+        assert "不在您的账户范围" in seen["main"], path
+        assert city in page.locator("h1").first.inner_text(), path
+        assert other not in seen["main"].replace(f"province={other}", ""), path
+        assert other not in seen["side"] and " ".join(seen["svg"]).count(other) == 0, path
+    page.reload()  # a reload keeps the login (the session cookie), and the scope with it
+    seen = _settle(page)
+    assert "登录" != page.locator("h1").first.inner_text().strip() and "赣南审核员" in seen["side"]
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_function(
+        "() => document.querySelector('h1') && document.querySelector('h1').innerText.trim() === '登录'"
+    )
+    page.reload()  # and after a logout a reload does not sign in again
+    _settle(page)
+    assert page.locator("h1").first.inner_text().strip() == "登录"
+    page.close()

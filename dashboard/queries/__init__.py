@@ -3,6 +3,7 @@ itself (dashboard.queries.registry) in the module of its topic. Callers use the 
 (`queries.kpis(con, scope, year, keys)`); the dashboard runs them through state.run, the
 benchmark and the speed guard enumerate `QUERIES`."""
 
+from dashboard.queries.access import agency_place, report_place
 from dashboard.queries.agency import (
     agency,
     agency_findings,
@@ -112,4 +113,6 @@ __all__ = [
     "years",
     "agency_keys",
     "report_by_sha",
+    "agency_place",
+    "report_place",
 ]

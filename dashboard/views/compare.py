@@ -4,7 +4,7 @@ every value with the number of reports it rests on."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts
+from dashboard import auth, charts
 from dashboard import queries as q
 from dashboard.i18n import t, unit
 from dashboard.metrics import BY_KEY, LOW_COVERAGE, METRICS, formula, label
@@ -40,14 +40,23 @@ m = BY_KEY[key]
 pct = m.is_rate
 
 if by == "region":
-    paths = run(q.region_paths, "")["path"].to_list()
+    paths = [p for p in run(q.region_paths, "")["path"].to_list() if auth.path_allowed(p)]  # the account's region
     under = "/".join(x for x in (scope.province, scope.city, scope.county) if x)
     default = (
         [p for p in paths if p.startswith(under + "/") and p.count("/") == under.count("/") + 1][:2] if under else []
     )
+    if not default and not auth.region().national:
+        default = paths[:2]
     if not default:
         default = run(q.metric_by_subregion, q.Scope(), "reports", st.session_state["year"]).drop_nulls("name")
         default = default.sort("value", descending=True)["name"].head(2).to_list()
+    outside = [p for p in params("place") if not auth.path_allowed(p)]
+    for p in outside:  # refused by name, then dropped from the link
+        st.session_state.setdefault("_bad_params", []).append(
+            ("place", p, auth.w("scope_param", scope=auth.region_words()))
+        )
+    if outside:
+        set_param("place", [p for p in params("place") if p not in outside])
     chosen = bound_multiselect(
         tr("选择两个或更多地区（可输入名称查找）", "Pick two or more regions (type to search)"),
         paths,

@@ -4,7 +4,7 @@ unmatched agencies, format versions by year."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts
+from dashboard import auth, charts
 from dashboard import queries as q
 from dashboard.state import header, lang, run, tr
 from dashboard.ui import download, page_title, table
@@ -50,8 +50,11 @@ counts = run(q.source_counts).with_columns(pl.col("status").map_elements(status_
 table(counts, {"status": tr("结果", "Result"), "files": tr("文件数", "Files")}, key="dt_counts")
 
 st.subheader(tr("拒收和重复的文件（及原因）", "Rejected and duplicate files, with the reason"))
-rej = run(q.rejected)
-if rej.height:
+national = auth.region().national  # these two lists name files and agencies of every region
+rej = run(q.rejected) if national else None
+if rej is None:
+    st.info(auth.w("national_only"), icon=":material/lock:")
+elif rej.height:
     shown = rej.with_columns(pl.col("status").map_elements(status_words, return_dtype=pl.Utf8))
     table(
         shown,
@@ -68,8 +71,10 @@ else:
     st.success(tr("没有拒收或重复的文件。", "No rejected or duplicate files."))
 
 st.subheader(tr("未匹配名录的机关（待核对）", "Agencies not matched to the registry (to check)"))
-un = run(q.unmatched)
-if un.height:
+un = run(q.unmatched) if national else None
+if un is None:
+    st.info(auth.w("national_only"), icon=":material/lock:")
+elif un.height:
     table(un, ["name", "province", "city", "county", "reports"], key="dt_unmatched")
     download(un, "unmatched.csv", key="dl_unmatched")
 else:
