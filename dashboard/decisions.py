@@ -45,11 +45,14 @@ _STORES: dict[tuple[str, str | None], object] = {}  # open stores of this proces
 def read_ids(warehouse: str | Path, url: str | None = None) -> frozenset[str] | None:
     """The dismissed ids in the review store of this warehouse; None when no store can be read
     (nothing is created for a warehouse that does not exist)."""
-    from etl.review.queries import dismissed_ids
-    from etl.review.store import default_path, open_store
+    from sqlalchemy.engine import make_url
 
-    if not (url or os.environ.get("GOVREPORT_REVIEW_DB")) and not default_path(warehouse).exists():
-        return frozenset()  # no store yet: nobody has dismissed anything
+    from etl.review.queries import dismissed_ids
+    from etl.review.store import locate, open_store
+
+    loc = locate(warehouse, url)
+    if loc.kind == "sqlite" and not Path(make_url(loc.url).database).exists():
+        return frozenset()  # no store yet: nobody has dismissed anything (and none is made here)
     key = (str(warehouse), url or os.environ.get("GOVREPORT_REVIEW_DB"))
     try:
         store = _STORES.get(key)
