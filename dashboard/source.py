@@ -10,7 +10,17 @@ import re
 import polars as pl
 import streamlit as st
 
-from etl.registry.fields import BY_KEY, BY_REF, SECTIONS, TABLE_NAMES, TABLE_TITLES, WIDE, cell_words, field_label
+from etl.registry.fields import (
+    BY_KEY,
+    BY_REF,
+    PAGE_REFS,
+    SECTIONS,
+    TABLE_NAMES,
+    TABLE_TITLES,
+    WIDE,
+    cell_words,
+    field_label,
+)
 
 LINE = re.compile(r"L(\d+)")
 CELL = re.compile(r"T(\d+)R(\d+)C(\d+)")
@@ -21,6 +31,7 @@ REPORT_PARTS = {
     "format_version": "the format of the tables",
     "publish_date": "the publication date",
     "year": "the report year",
+    **{k: v[1] for k, v in PAGE_REFS.items()},
 }
 
 

@@ -22,6 +22,8 @@ from etl.extract.assemble import parse_document
 from etl.model import Report
 from etl.read import limits, ocr
 from etl.read.source import MAX_FILE_BYTES, SourceFile, discover, is_candidate, read_source, to_document
+from etl.warehouse.collected import Collected
+from etl.warehouse.collected import find as find_collected
 from etl.warehouse.load import LoadSummary, Parsed, known_files, known_shas, prepared, write
 from etl.warehouse.lock import writer_lock
 
@@ -123,18 +125,21 @@ def _sha(path: str) -> str | None:
     return h.hexdigest()
 
 
-def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int, set[str], dict[str, int]]:
+def plan(
+    paths: list[str], db: Path, collected: Collected | None = None, discovered: list | None = None
+) -> tuple[list[str], list[Parsed], int, int, set[str], dict[str, int]]:
     """(files to parse, records needing no parse, files seen, unchanged, demo corpus folders, mtimes).
 
     A file the warehouse recorded under the same path, size and modification time is unchanged
     without reading it; any other file is hashed, and one whose sha256 is already loaded is not
-    parsed again. What is looked up in the warehouse is looked up for these files only."""
+    parsed again. What is looked up in the warehouse is looked up for these files only. In a
+    collect folder (`collected`), only reports are loaded (etl.warehouse.collected)."""
     found: list[tuple[str, str | None]] = []
     demo_dirs: set[str] = set()
-    for path, problem in discover(paths):
+    for path, problem in discovered if discovered is not None else discover(paths):
         if os.path.basename(path) == DEMO_MARKER:
             demo_dirs.add(str(Path(path).resolve().parent))
-        else:
+        elif not (collected and collected.left_out(path)):
             found.append((path, problem))
     known: dict[str, tuple] = {}
     con = _open_existing(db)
@@ -166,7 +171,10 @@ def plan(paths: list[str], db: Path) -> tuple[list[str], list[Parsed], int, int,
         if con is not None:
             con.close()
     for path, sha in hashed:
-        if not is_candidate(path):
+        why = collected.skip_reason(path) if collected else None
+        if why:
+            direct.append(Parsed(path, sha, _size(path), None, "skipped", why, mtime_ns=mtimes.get(path)))
+        elif not is_candidate(path):
             direct.append(
                 Parsed(
                     path,
@@ -222,7 +230,9 @@ def run_load(
             print(msg, file=sys.stderr, flush=True)
 
     with writer_lock(Path(db), wait, notify):
-        to_parse, direct, seen, unchanged, demo_dirs, mtimes = plan(paths, db)
+        discovered = list(discover(paths))
+        collected = find_collected(paths, [p for p, _ in discovered])
+        to_parse, direct, seen, unchanged, demo_dirs, mtimes = plan(paths, db, collected, discovered)
         jobs = jobs or os.cpu_count() or 1
 
         def finish(p: Parsed) -> Parsed:
@@ -253,6 +263,7 @@ def run_load(
                 started=started,
                 unchanged=unchanged,
                 notify=notify,
+                collected=collected or None,
             )
 
 

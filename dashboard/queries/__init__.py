@@ -10,6 +10,7 @@ from dashboard.queries.agency import (
     peers,
     report_cells,
     report_evidence,
+    report_pages,
     report_text,
     search_agencies,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "rejected",
     "report_cells",
     "report_evidence",
+    "report_pages",
     "report_text",
     "scope_counts",
     "search_agencies",

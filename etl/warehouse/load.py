@@ -455,19 +455,41 @@ def write(
     batch_size: int = BATCH,
     notify: Callable[[str], None] | None = None,
     wait: float | None = None,
+    collected=None,
 ) -> LoadSummary:
     """Apply parsed files to the warehouse at `db`, atomically, holding its writer lock (waiting up to
     `wait` seconds for another load; `notify` hears why). `parsed` may be a generator: it is consumed
-    in batches, so a national load never holds all its reports in memory."""
+    in batches, so a national load never holds all its reports in memory. `collected`
+    (etl.warehouse.collected.Collected): the page evidence of collect folders, stored with its checks."""
     db = Path(db)
     with writer_lock(db, wait, notify):
         return _write(
-            db, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify
+            db,
+            parsed,
+            registry,
+            township_deadline,
+            files_seen,
+            started,
+            unchanged,
+            on_stage,
+            batch_size,
+            notify,
+            collected,
         )
 
 
 def _write(
-    db: Path, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify
+    db: Path,
+    parsed,
+    registry,
+    township_deadline,
+    files_seen,
+    started,
+    unchanged,
+    on_stage,
+    batch_size,
+    notify,
+    collected=None,
 ) -> LoadSummary:
     started = started or time.time()
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -479,7 +501,8 @@ def _write(
     s = LoadSummary(run_id=state.last_run + 1, unchanged=unchanged, db=str(db))
     stale_version = state.found is not None and state.found < version.SCHEMA_VERSION
     registry_same = _registry_unchanged(registry, old_agencies)
-    if first is None and db.exists() and registry_same and not stale_version:
+    pages_same = not collected or _pages_unchanged(db, collected)
+    if first is None and db.exists() and registry_same and not stale_version and pages_same:
         s.files_seen = files_seen
         s.seconds = time.time() - started
         return s  # nothing new: the database is not rewritten
@@ -523,6 +546,12 @@ def _write(
             if collecting:
                 gc.enable()
         s.files_seen = files_seen or s.files_new
+        if collected:
+            if on_stage:
+                on_stage("网站证据核对")
+            from etl.warehouse.collected import store
+
+            store(con, collected, matcher, township_deadline)
         con.execute("DELETE FROM agencies")
         agency_rows = sorted(matcher.agencies.values(), key=lambda a: a["agency_id"])
         insert(con, "agencies", {c: [a.get(c) for a in agency_rows] for c in columns("agencies")})
@@ -577,6 +606,12 @@ def _write(
             leftover.unlink(missing_ok=True)  # a failed load leaves nothing behind, the old file untouched
         raise
     return s
+
+
+def _pages_unchanged(db: Path, collected) -> bool:
+    from etl.warehouse.collected import unchanged
+
+    return unchanged(db, collected)
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list]) -> None:
