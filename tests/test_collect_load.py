@@ -59,7 +59,8 @@ def test_page_time_in_the_warehouse_and_page_late(loaded):
     _, db, _ = loaded
     con = duckdb.connect(str(db), read_only=True)
     rid, printed = con.execute(
-        "SELECT report_id, publish_date FROM reports r JOIN agencies a USING (agency_id) WHERE a.name = ? AND year = 2024",
+        "SELECT report_id, publish_date FROM reports r JOIN agencies a USING (agency_id) "
+        "WHERE a.name = ? AND year = 2024",
         [A_NAME],
     ).fetchone()
     pages = q.report_pages(con, rid)
