@@ -18,7 +18,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
-from dashboard.state import connection, db_path, global_params, lang, run, sidebar  # noqa: E402
+from dashboard.state import allow_upload, connection, db_path, global_params, lang, run, sidebar  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("agency", "agency.py", ":material/account_balance:"),
     PageSpec("data", "data.py", ":material/database:"),
     PageSpec("definitions", "definitions.py", ":material/menu_book:"),
+    PageSpec("upload", "upload.py", ":material/upload_file:", roles=("reviewer", "admin"), needs_data=False),
 )
+OPEN_WITH_SETTING = {"upload": allow_upload}  # pages anonymous visitors see only when a setting turns them on
 HERE = Path(__file__).resolve().parent / "views"  # not "pages/": that name turns on Streamlit's older page discovery
 
 
@@ -51,7 +53,10 @@ def role() -> str | None:
 
 
 def allowed(spec: PageSpec) -> bool:
-    return spec.roles is None or role() in spec.roles
+    if spec.roles is None or role() in spec.roles:
+        return True
+    setting = OPEN_WITH_SETTING.get(spec.key)
+    return role() is None and setting is not None and setting()
 
 
 L = lang()

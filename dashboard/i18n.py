@@ -94,6 +94,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "sec_published": ("主动公开", "Published on the agency's initiative"),
     "sec_applications": ("依申请公开", "Applications"),
     "sec_review": ("复议诉讼", "Reconsideration and litigation"),
+    "upload": ("上传", "Upload"),
 }
 
 # column headers of the tables the pages show (internal column name -> words)

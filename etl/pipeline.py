@@ -217,9 +217,12 @@ def run_load(
     progress: bool = True,
     wait: float | None = None,
     notify=None,
+    on_file=None,
+    on_stage=None,
 ) -> LoadSummary:
     """Parse what is new under `paths` and load it into `db`, holding the warehouse's writer lock from
-    the plan to the publish (a second load waits up to `wait` seconds, see etl.warehouse.lock)."""
+    the plan to the publish (a second load waits up to `wait` seconds, see etl.warehouse.lock).
+    `on_file(done, total)` hears each parsed file, `on_stage(words)` each later stage (the upload page)."""
     from etl.warehouse.agencies import read_registry
 
     started = time.time()
@@ -253,7 +256,14 @@ def run_load(
                     advance()
                     yield finish(p)
 
-        with _progress(progress, len(to_parse)) as advance:
+        with _progress(progress, len(to_parse)) as bar:
+            counted = itertools.count(1)
+
+            def advance() -> None:
+                bar()
+                if on_file:
+                    on_file(next(counted), len(to_parse))
+
             return write(
                 db,
                 itertools.chain(direct, parsed(advance)),
@@ -264,6 +274,7 @@ def run_load(
                 unchanged=unchanged,
                 notify=notify,
                 collected=collected or None,
+                on_stage=on_stage,
             )
 
 

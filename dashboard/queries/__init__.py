@@ -44,7 +44,7 @@ from dashboard.queries.figures import (
     outcomes,
     t4_by_year,
 )
-from dashboard.queries.loads import formats_by_year, load_runs, rejected, source_counts, unmatched
+from dashboard.queries.loads import formats_by_year, known_contents, load_runs, rejected, source_counts, unmatched
 from dashboard.queries.places import cities, counties, place_matches, provinces, region_codes, status, years
 from dashboard.queries.registry import BASE, QUERIES, SCOPE, Query, Sample, Scope, in_scope, query, registered
 
@@ -76,6 +76,7 @@ __all__ = [
     "format_mix",
     "formats_by_year",
     "in_scope",
+    "known_contents",
     "kpis",
     "late_reports",
     "load_runs",
