@@ -424,6 +424,15 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _replacing(db: Path) -> bool:
+    """A `<db>.loading.json` note of a live process (dashboard.demo): a load whose new file will replace `db`."""
+    try:
+        info = json.loads(Path(str(db) + ".loading.json").read_text(encoding="utf-8"))
+        return _alive(int(info["pid"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def start_load(previews: list[Preview], db: Path, who: str | None = None) -> str:
     """Keep the originals of the accepted files and start their load in a child process; the job id."""
     paths = list(dict.fromkeys(str(keep_original(p, db, who)) for p in previews if p.ok))
@@ -469,6 +478,11 @@ def run_job(db: Path, job_id: str) -> int:
         job.stage_zh, job.stage_en = stage, en
         _write_job(db, job)
 
+    while _replacing(db):  # `make demo` is loading the whole demo corpus into a file that will replace this one
+        job.stage_zh = "演示数据正在后台整体入库（完成后将替换数据库），等待其完成后再入库"
+        job.stage_en = "the demo data is being loaded in the background (it will replace the database): waiting"
+        _write_job(db, job)
+        time.sleep(2)
     try:
         s = run_load(job.files, Path(db), jobs=1, progress=False, notify=notify, on_file=on_file, on_stage=on_stage)
     except EtlError as exc:

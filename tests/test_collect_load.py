@@ -102,3 +102,40 @@ def test_one_collected_file_alone_finds_its_collection(loaded, tmp_path):
     con2 = duckdb.connect(str(fresh), read_only=True)
     assert con2.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
     assert con2.execute("SELECT count(*) FROM findings WHERE rule = 'page_late'").fetchone()[0] == 1
+
+
+def _agency_page(db: Path, monkeypatch, lang: str = "zh"):
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    con = duckdb.connect(str(db), read_only=True)
+    aid = con.execute("SELECT agency_id FROM agencies WHERE name = ?", [A_NAME]).fetchone()[0]
+    con.close()
+    monkeypatch.setenv("GOVDASH_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard" / "app.py"), default_timeout=90)
+    at.query_params.update({"agency": str(aid), "year": "2024", **({"lang": "en"} if lang == "en" else {})})
+    at.run()
+    at.switch_page("views/agency.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    for el in at.dataframe:
+        config = json.loads(el.proto.columns or "{}")
+        labels = {k.removeprefix("col:"): v.get("label", k) for k, v in config.items()}
+        if "url" in el.value.columns and "page_published" in el.value.columns:
+            return at, el.value.rename(columns=labels)
+    raise AssertionError("no page evidence on the agency record")
+
+
+def test_agency_record_shows_the_page_evidence(loaded, monkeypatch):
+    _, db, _ = loaded
+    at, pages = _agency_page(db, monkeypatch)
+    assert {"网址", "网站上的发布时间", "发布时间原文", "首次发现"} <= set(pages.columns)
+    row = pages.iloc[0]
+    assert row["类型"] == "报告页面" and row["网站上的发布时间"] == "2025-03-02 00:00"
+    assert row["网址"].endswith("/xxgk/ndbg/202503/t20250302_3.html") and row["首次发现"]
+    assert any("网站证据" in m.value for m in at.markdown)
+    rule = "网站上的发布时间（或首次发现时间）不晚于"  # page_late among the findings, in words
+    assert any(rule in str(v) for d in at.dataframe for v in d.value.values.ravel())
+    _, en = _agency_page(db, monkeypatch, "en")
+    assert {"URL", "Published on the website", "First seen"} <= set(en.columns) and en.iloc[0]["Kind"] == "report page"

@@ -275,3 +275,28 @@ def test_two_uploads_loading_at_once_lose_nothing(tmp_path):
     agencies = {r[0] for r in con.execute("SELECT agency_printed FROM reports").fetchall()}
     assert con.execute("SELECT count(*) FROM load_runs").fetchone()[0] == 2
     assert {"平潭综合实验区", "赣州经济技术开发区党政办公室"} <= agencies
+
+
+def test_upload_waits_while_the_demo_replaces_the_database(tmp_path):
+    """`make demo` loads the whole corpus into a new file that then replaces the database: an upload
+    loaded meanwhile would be lost, so it waits for that load (its `<db>.loading.json` note)."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "w.duckdb"
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        Path(str(db) + ".loading.json").write_text(json.dumps({"pid": sleeper.pid}), encoding="utf-8")
+        job = upload.start_load(upload.preview([("a.txt", SAMPLE.read_bytes())], db), db)
+        end = time.monotonic() + 60
+        while time.monotonic() < end and "演示数据" not in (upload.read_job(db, job).stage_zh or ""):
+            time.sleep(0.2)
+        time.sleep(1)
+        assert upload.read_job(db, job).state == "running" and not db.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    end = time.monotonic() + 120
+    while time.monotonic() < end and upload.read_job(db, job).state == "running":
+        time.sleep(0.5)
+    assert upload.read_job(db, job).state == "done" and db.exists()
