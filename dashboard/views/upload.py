@@ -52,15 +52,13 @@ files = st.file_uploader(
 
 
 def summary_of(p: upload.Preview) -> str:
-    """The findings in words: how many errors and warnings, and the rules."""
+    """The findings counted by severity, in words (the rules are listed below the table)."""
     if not p.findings:
         return tr("未发现问题", "no findings")
     counts = {}
     for f in p.findings:
         counts[f["severity"]] = counts.get(f["severity"], 0) + 1
-    head = "，".join(f"{SEVERITY_WORDS[s][i]} {n}" for s, n in counts.items() if s in SEVERITY_WORDS)
-    rules = "；".join(dict.fromkeys(words(f["rule"], L) for f in p.findings))
-    return f"{head}：{rules}" if L == "zh" else f"{head}: {rules}"
+    return tr("，", ", ").join(f"{SEVERITY_WORDS[s][i]} {n}" for s, n in counts.items() if s in SEVERITY_WORDS)
 
 
 if files:
@@ -103,8 +101,8 @@ if files:
                 (tr(f"{p.format_version} 版", f"{p.format_version} format") if p.format_version else None)
                 for p in previews
             ],
-            "findings": [summary_of(p) if p.ok else None for p in previews],
             "reason": [p.reason for p in previews],
+            "findings": [summary_of(p) if p.ok else None for p in previews],
         },
         schema_overrides={"year": pl.Int64},
     )
@@ -117,11 +115,17 @@ if files:
             "year": tr("年度", "Year"),
             "fmt": tr("文件格式", "File format"),
             "format_version": tr("表格版本", "Table format"),
-            "findings": tr("发现的问题", "Findings"),
             "reason": tr("不予接收的原因", "Why it was refused (in Chinese)"),
+            "findings": tr("发现的问题", "Findings"),
         },
         key="up_table",
     )
+    refused = [p for p in previews if not p.ok]
+    if refused:
+        with st.expander(
+            tr(f"不予接收的 {len(refused)} 个文件及原因", f"The {len(refused)} refused files, and why"), expanded=True
+        ):
+            st.markdown("\n".join(f"- **{p.name}**：{p.reason}" for p in refused))
     for p in good:
         if p.findings:
             with st.expander(f"{p.name}：{summary_of(p)}" if L == "zh" else f"{p.name}: {summary_of(p)}"):
