@@ -53,6 +53,6 @@ def known_contents(con, shas: tuple) -> pl.DataFrame:
     return frame(
         con,
         """SELECT sha256, any_value(status) AS status, any_value(agency_printed) AS agency, any_value(year) AS year
-           FROM sources WHERE list_contains($shas, sha256) GROUP BY sha256""",
+           FROM sources WHERE sha256 IN (SELECT unnest($shas::VARCHAR[])) GROUP BY sha256""",
         {"shas": list(shas)},
     )
