@@ -474,7 +474,11 @@ def run_job(db: Path, job_id: str) -> int:
         _write_job(db, job)
 
     def on_stage(stage: str) -> None:
-        en = {"写入数据库": "writing the database", "跨报告核对": "checks across reports"}.get(stage, stage)
+        en = {
+            "写入数据库": "writing the database",
+            "网站证据核对": "checks of the website evidence",
+            "跨报告核对": "checks across reports",
+        }.get(stage, stage)
         job.stage_zh, job.stage_en = stage, en
         _write_job(db, job)
 
