@@ -341,8 +341,13 @@ def test_upload_page(server, browser):
         z.writestr("../../etc/cron.d/report.txt", "x")
     sample = FIXTURES / "real" / "dev" / "full-001.txt"
     page = browser.new_page(viewport=VIEW)
-    _open(page, f"{url}/upload")
+    empty = _open(page, f"{url}/upload")
     assert "上传" in page.locator("h1").first.inner_text()
+    assert "Upload" not in empty["main"] and "per file" not in empty["main"]  # Streamlit's own words replaced
+    assert "选择文件" in page.evaluate(
+        "() => getComputedStyle(document.querySelector("
+        "'[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer]'), '::after').content"
+    )
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
         [
             {"name": sample.name, "mimeType": "text/plain", "buffer": sample.read_bytes()},

@@ -43,9 +43,25 @@ st.caption(
         f"once. Each file is parsed and shown first; you load it after checking.",
     )
 )
+# Streamlit's drop zone speaks English ("Upload", "200MB per file"): our words and our limit instead
+# (a fixed style of our own; nothing from a file is ever rendered as HTML)
+_zone = ".st-key-up_files [data-testid=stFileUploaderDropzone]"
+_drop = tr(
+    f"或把文件拖到这里（单个文件不超过 {limits.MAX_FILE_MB} MB）",
+    f"or drop them here (at most {limits.MAX_FILE_MB} MB a file)",
+)
+st.html(
+    f"""<style>
+{_zone} button [data-testid=stMarkdownContainer] p {{ display: none; }}
+{_zone} button [data-testid=stMarkdownContainer]::after {{ content: "{tr("选择文件", "Choose files")}"; }}
+{_zone} [data-testid=stFileUploaderDropzoneInstructions] span {{ display: none; }}
+{_zone} [data-testid=stFileUploaderDropzoneInstructions] div::after {{
+  content: "{_drop}";
+  font-size: 0.875rem; opacity: 0.7; }}
+</style>"""
+)
 files = st.file_uploader(
     tr("拖入文件或压缩包", "Drop files or a zip"),
-    type=[*upload.EXTENSIONS, "zip"],
     accept_multiple_files=True,
     key="up_files",
 )
