@@ -19,7 +19,7 @@ import streamlit as st  # noqa: E402
 from dashboard import auth  # noqa: E402
 from dashboard import queries as q  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
-from dashboard.state import connection, db_path, global_params, lang, run, sidebar  # noqa: E402
+from dashboard.state import allow_upload, connection, db_path, global_params, lang, run, sidebar  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,9 @@ PAGES: tuple[PageSpec, ...] = (
     # the review pages (issue 13): an account that may act
     PageSpec("queue", "queue.py", ":material/rule:", roles=("reviewer", "admin")),
     PageSpec("supervise", "supervise.py", ":material/assignment_late:", roles=("reviewer", "admin")),
+    PageSpec("upload", "upload.py", ":material/upload_file:", roles=("reviewer", "admin"), needs_data=False),
 )
+OPEN_WITH_SETTING = {"upload": allow_upload}  # pages anonymous visitors see only when a setting turns them on
 HERE = Path(__file__).resolve().parent / "views"  # not "pages/": that name turns on Streamlit's older page discovery
 
 
@@ -58,7 +60,10 @@ def role() -> str | None:
 
 
 def allowed(spec: PageSpec) -> bool:
-    return spec.roles is None or role() in spec.roles
+    if spec.roles is None or role() in spec.roles:
+        return True
+    setting = OPEN_WITH_SETTING.get(spec.key)
+    return role() is None and setting is not None and setting()
 
 
 L = lang()

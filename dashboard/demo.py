@@ -115,6 +115,7 @@ def serve(db: Path, port: int) -> None:
             "--",
             "--db",
             str(db),
+            "--allow-upload",  # the demo has no accounts: its upload page is open (README, SECURITY.md)
         ],
     )
 

@@ -97,6 +97,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # the review pages (issue 13)
     "queue": ("核查", "Review queue"),
     "supervise": ("督办", "Follow-up"),
+    "upload": ("上传", "Upload"),
 }
 
 # column headers of the tables the pages show (internal column name -> words)

@@ -12,7 +12,17 @@ import polars as pl
 import streamlit as st
 
 from dashboard.source_image import crop, page_of_line, page_picture, region_of
-from etl.registry.fields import BY_KEY, BY_REF, SECTIONS, TABLE_NAMES, TABLE_TITLES, WIDE, cell_words, field_label
+from etl.registry.fields import (
+    BY_KEY,
+    BY_REF,
+    PAGE_REFS,
+    SECTIONS,
+    TABLE_NAMES,
+    TABLE_TITLES,
+    WIDE,
+    cell_words,
+    field_label,
+)
 
 LINE = re.compile(r"L(\d+)")
 CELL = re.compile(r"T(\d+)R(\d+)C(\d+)")
@@ -23,6 +33,7 @@ REPORT_PARTS = {
     "format_version": "the format of the tables",
     "publish_date": "the publication date",
     "year": "the report year",
+    **{k: v[1] for k, v in PAGE_REFS.items()},
 }
 
 

@@ -404,3 +404,21 @@ def flush_bad_params() -> None:
 
 def empty(message_key: str) -> None:
     st.info(t(message_key, lang()))
+
+
+# ---- the upload page ----------------------------------------------------------------------------
+
+
+def allow_upload() -> bool:
+    """The upload page for visitors without an account: `-- --allow-upload` or GOVREPORT_ALLOW_UPLOAD=1."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--allow-upload", action="store_true")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return args.allow_upload or os.environ.get("GOVREPORT_ALLOW_UPLOAD", "") in ("1", "true", "yes")
+
+
+def language_toggle() -> None:
+    """The sidebar's English switch, for a page drawn without the sidebar's filters."""
+    with st.sidebar:
+        st.session_state["_lang"] = lang() == "en"
+        st.toggle("English", key="_lang", on_change=_lang_changed)

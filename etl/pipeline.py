@@ -24,6 +24,8 @@ from etl.model import Report
 from etl.read import limits, ocr
 from etl.read.source import MAX_FILE_BYTES, SourceFile, discover, is_candidate, read_source, to_document
 from etl.review.apply import apply_corrections
+from etl.warehouse.collected import Collected
+from etl.warehouse.collected import find as find_collected
 from etl.warehouse.load import LoadSummary, Parsed, known_files, known_shas, prepared, write
 from etl.warehouse.lock import writer_lock
 
@@ -133,20 +135,25 @@ def _sha(path: str) -> str | None:
 
 
 def plan(
-    paths: list[str], db: Path, force: frozenset[str] = frozenset()
+    paths: list[str],
+    db: Path,
+    force: frozenset[str] = frozenset(),
+    collected: Collected | None = None,
+    discovered: list | None = None,
 ) -> tuple[list[str], list[Parsed], int, int, set[str], dict[str, int]]:
     """(files to parse, records needing no parse, files seen, unchanged, demo corpus folders, mtimes).
-    Files in `force` are parsed again even when loaded (their corrections changed).
+    Files in `force` are parsed again even when loaded (their corrections changed). In a collect
+    folder (`collected`), only reports are loaded (etl.warehouse.collected).
 
     A file the warehouse recorded under the same path, size and modification time is unchanged
     without reading it; any other file is hashed, and one whose sha256 is already loaded is not
     parsed again. What is looked up in the warehouse is looked up for these files only."""
     found: list[tuple[str, str | None]] = []
     demo_dirs: set[str] = set()
-    for path, problem in discover(paths):
+    for path, problem in discovered if discovered is not None else discover(paths):
         if os.path.basename(path) == DEMO_MARKER:
             demo_dirs.add(str(Path(path).resolve().parent))
-        else:
+        elif not (collected and collected.left_out(path)):
             found.append((path, problem))
     have = {os.path.abspath(p) for p, _ in found}
     found += [(p, None) for p in sorted(force) if os.path.abspath(p) not in have]  # outside the folders given
@@ -184,7 +191,10 @@ def plan(
         if con is not None:
             con.close()
     for path, sha in hashed:
-        if not is_candidate(path):
+        why = collected.skip_reason(path) if collected else None
+        if why:
+            direct.append(Parsed(path, sha, _size(path), None, "skipped", why, mtime_ns=mtimes.get(path)))
+        elif not is_candidate(path):
             direct.append(
                 Parsed(
                     path,
@@ -228,11 +238,14 @@ def run_load(
     wait: float | None = None,
     notify=None,
     review_db: str | None = None,
+    on_file=None,
+    on_stage=None,
 ) -> LoadSummary:
     """Parse what is new under `paths` and load it into `db`, holding the warehouse's writer lock from
     the plan to the publish (a second load waits up to `wait` seconds, see etl.warehouse.lock) and
     through the review store's updates (etl.review.loading: people's corrections applied before the
-    checks, 已整改 and 逾期未改 set after the publish; `review_db` is a store URL, else the default)."""
+    checks, 已整改 and 逾期未改 set after the publish; `review_db` is a store URL, else the default).
+    `on_file(done, total)` hears each parsed file, `on_stage(words)` each later stage (the upload page)."""
     from etl.warehouse.agencies import read_registry
 
     started = time.time()
@@ -247,7 +260,8 @@ def run_load(
 
         review = loading.prepare(Path(db), review_db)
         try:
-            s = _load(paths, Path(db), registry, jobs, township_deadline, progress, notify, started, review)
+            hooks = (on_file, on_stage)
+            s = _load(paths, Path(db), registry, jobs, township_deadline, progress, notify, started, review, hooks)
         except BaseException:
             if review.store is not None:
                 review.store.close()
@@ -256,9 +270,12 @@ def run_load(
         return s
 
 
-def _load(paths, db: Path, registry, jobs, township_deadline, progress, notify, started, review) -> LoadSummary:
+def _load(paths, db: Path, registry, jobs, township_deadline, progress, notify, started, review, hooks) -> LoadSummary:
     """The body of run_load, inside its lock."""
-    to_parse, direct, seen, unchanged, demo_dirs, mtimes = plan(paths, db, review.force_paths)
+    on_file, on_stage = hooks
+    discovered = list(discover(paths))
+    collected = find_collected(paths, [p for p, _ in discovered])
+    to_parse, direct, seen, unchanged, demo_dirs, mtimes = plan(paths, db, review.force_paths, collected, discovered)
     jobs = jobs or os.cpu_count() or 1
     work = functools.partial(parse_for_load, corrections=review.by_sha or None)
 
@@ -280,7 +297,14 @@ def _load(paths, db: Path, registry, jobs, township_deadline, progress, notify, 
                 advance()
                 yield finish(p)
 
-    with _progress(progress, len(to_parse)) as advance:
+    with _progress(progress, len(to_parse)) as bar:
+        counted = itertools.count(1)
+
+        def advance() -> None:
+            bar()
+            if on_file:
+                on_file(next(counted), len(to_parse))
+
         return write(
             db,
             itertools.chain(direct, parsed(advance)),
@@ -291,6 +315,8 @@ def _load(paths, db: Path, registry, jobs, township_deadline, progress, notify, 
             unchanged=unchanged,
             notify=notify,
             review=review.inputs,
+            collected=collected or None,
+            on_stage=on_stage,
         )
 
 

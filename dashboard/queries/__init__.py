@@ -12,6 +12,7 @@ from dashboard.queries.agency import (
     report_cells,
     report_corrections,
     report_evidence,
+    report_pages,
     report_text,
     search_agencies,
 )
@@ -46,7 +47,7 @@ from dashboard.queries.figures import (
     outcomes,
     t4_by_year,
 )
-from dashboard.queries.loads import formats_by_year, load_runs, rejected, source_counts, unmatched
+from dashboard.queries.loads import formats_by_year, known_contents, load_runs, rejected, source_counts, unmatched
 from dashboard.queries.places import cities, counties, place_matches, provinces, region_codes, status, years
 from dashboard.queries.registry import BASE, QUERIES, SCOPE, Query, Sample, Scope, in_scope, query, registered
 from dashboard.queries.work import agency_keys, report_by_sha
@@ -80,6 +81,7 @@ __all__ = [
     "format_mix",
     "formats_by_year",
     "in_scope",
+    "known_contents",
     "kpis",
     "late_reports",
     "load_runs",
@@ -102,6 +104,7 @@ __all__ = [
     "report_cells",
     "report_corrections",
     "report_evidence",
+    "report_pages",
     "report_text",
     "scope_counts",
     "search_agencies",

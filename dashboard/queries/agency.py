@@ -90,3 +90,36 @@ def peers(con, agency_id: int, year: int, key: str) -> pl.DataFrame:
       FROM vals WHERE value IS NOT NULL""",
         {"id": agency_id, "year": year},
     )
+
+
+@query(examples=lambda s: [(s.report_id,)])
+def report_pages(con, report_id: str) -> pl.DataFrame:
+    """Where the report's file was found on the agency's website (collected with `python -m etl collect`):
+    the page or attachment that served it and the report page of an attachment, with the page's printed
+    发布时间 and the collector's first and last sighting. Empty for files not collected (or an older warehouse)."""
+    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'page_evidence'").fetchall()[0][0]
+    if not has:
+        return pl.DataFrame(
+            schema={
+                "kind": pl.Utf8,
+                "url": pl.Utf8,
+                "column_url": pl.Utf8,
+                "page_published": pl.Datetime,
+                "page_published_text": pl.Utf8,
+                "first_seen": pl.Datetime,
+                "last_seen": pl.Datetime,
+                "version": pl.Int32,
+            }
+        )
+    return frame(
+        con,
+        """WITH mine AS (SELECT e.* FROM page_evidence e JOIN reports r ON r.sha256 = e.sha256
+                         WHERE r.report_id = $id),
+                pages AS (SELECT e.* FROM page_evidence e
+                          WHERE e.kind = 'page' AND e.url IN (SELECT report_page_url FROM mine)
+                            AND e.sha256 IS NOT NULL)
+           SELECT DISTINCT kind, url, column_url, page_published, page_published_text, first_seen, last_seen, version
+           FROM (SELECT * FROM mine UNION ALL SELECT * FROM pages)
+           ORDER BY kind DESC, url, version""",
+        {"id": report_id},
+    )

@@ -45,3 +45,14 @@ def formats_by_year(con) -> pl.DataFrame:
 @query(examples=lambda s: [()])
 def source_counts(con) -> pl.DataFrame:
     return frame(con, "SELECT status, count(*) AS files FROM sources GROUP BY status ORDER BY files DESC")
+
+
+@query(examples=lambda s: [((s.report_id,),)])
+def known_contents(con, shas: tuple) -> pl.DataFrame:
+    """Which of these file contents (sha256) the warehouse already holds, and what became of them."""
+    return frame(
+        con,
+        """SELECT sha256, any_value(status) AS status, any_value(agency_printed) AS agency, any_value(year) AS year
+           FROM sources WHERE sha256 IN (SELECT unnest($shas::VARCHAR[])) GROUP BY sha256""",
+        {"shas": list(shas)},
+    )

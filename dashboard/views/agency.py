@@ -185,6 +185,34 @@ st.caption(
     if rep["is_demo"]
     else tr("本年度报告为真实报告（来源文件见上表）。", "This is a real report (its file is in the table above).")
 )
+pages = run(q.report_pages, rep["report_id"])
+if pages.height:  # collected from the agency's website: the page evidence beside the printed date
+    st.markdown("**" + tr("网站证据（采集）", "Evidence from the website (collected)") + "**")
+    printed = rep["publish_date"]
+    st.caption(
+        tr(
+            f"报告中印的发布日期：{printed or '未印'}；下表为采集程序在网站上看到的发布时间和首次发现时间。",
+            f"Date printed in the report: {printed or 'none'}; below, what the collector saw on the website.",
+        )
+    )
+    kinds = {"page": tr("报告页面", "report page"), "attachment": tr("附件", "attachment")}
+    table(
+        pages.with_columns(
+            pl.col("kind").replace_strict(kinds, default=pl.col("kind")),
+            *(pl.col(c).dt.strftime("%Y-%m-%d %H:%M") for c in ("page_published", "first_seen", "last_seen")),
+        ),
+        {
+            "kind": tr("类型", "Kind"),
+            "url": tr("网址", "URL"),
+            "page_published": tr("网站上的发布时间", "Published on the website"),
+            "page_published_text": tr("发布时间原文", "As printed on the page"),
+            "first_seen": tr("首次发现", "First seen"),
+            "last_seen": tr("最后见到", "Last seen"),
+            "version": tr("版本", "Version"),
+            "column_url": tr("年报栏目", "Annual-report column"),
+        },
+        key="ag_pages",
+    )
 finds = run(q.agency_findings, picked).filter(pl.col("year") == shown_year)
 marked = {c for cells in finds["cells"].to_list() for c in (cells or "").split(",") if c}
 

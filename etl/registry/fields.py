@@ -455,7 +455,23 @@ def cell_words(ref: str) -> str:
         return f"正文所述 {f.zh}" if f.table == "prose" else field_label(f.key)[0]
     if ref.startswith("narrative."):
         return "正文所述 数字"
-    return {"format_version": "报告格式（表格版本）", "publish_date": "发布日期", "year": "报告年度"}.get(ref, ref)
+    return {"format_version": "报告格式（表格版本）", "publish_date": "发布日期", "year": "报告年度", **PAGE_WORDS}.get(
+        ref, ref
+    )
+
+
+# the page evidence a page rule rests on (etl/check/page_rules.py): (Chinese, English)
+PAGE_REFS: dict[str, tuple[str, str]] = {
+    "page.page_published": ("网站上的发布时间", "the publication time on the website"),
+    "page.first_seen": ("首次发现时间", "when the report was first seen"),
+    "page.http_status": ("网站应答（HTTP 状态）", "the website's answer (HTTP status)"),
+    "page.error": ("采集失败的原因", "why the fetch failed"),
+    "page.problem": ("文件的问题", "what is wrong with the file"),
+    "page.size": ("文件大小", "the file's size"),
+    "page.sha256": ("网页或附件的内容", "the content of the page or attachment"),
+    "page.column_url": ("年报栏目", "the annual-report column"),
+}
+PAGE_WORDS = {k: v[0] for k, v in PAGE_REFS.items()}
 
 
 # ---- printed variants ------------------------------------------------------------------------

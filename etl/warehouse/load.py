@@ -496,10 +496,12 @@ def write(
     notify: Callable[[str], None] | None = None,
     wait: float | None = None,
     review: ReviewInputs | None = None,
+    collected=None,
 ) -> LoadSummary:
     """Apply parsed files to the warehouse at `db`, atomically, holding its writer lock (waiting up to
     `wait` seconds for another load; `notify` hears why). `parsed` may be a generator: it is consumed
-    in batches, so a national load never holds all its reports in memory."""
+    in batches, so a national load never holds all its reports in memory. `collected`
+    (etl.warehouse.collected.Collected): the page evidence of collect folders, stored with its checks."""
     db = Path(db)
     with writer_lock(db, wait, notify):
         return _write(
@@ -514,11 +516,23 @@ def write(
             batch_size,
             notify,
             review or ReviewInputs(),
+            collected,
         )
 
 
 def _write(
-    db: Path, parsed, registry, township_deadline, files_seen, started, unchanged, on_stage, batch_size, notify, review
+    db: Path,
+    parsed,
+    registry,
+    township_deadline,
+    files_seen,
+    started,
+    unchanged,
+    on_stage,
+    batch_size,
+    notify,
+    review,
+    collected=None,
 ) -> LoadSummary:
     started = started or time.time()
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -531,7 +545,9 @@ def _write(
     stale_version = state.found is not None and state.found < version.SCHEMA_VERSION
     registry_same = _registry_unchanged(registry, old_agencies)
     stale_signatures = state.found is not None and state.signatures < copies.SIGNATURE_VERSION
-    if first is None and db.exists() and registry_same and not (stale_version or state.lacking or stale_signatures):
+    pages_same = not collected or _pages_unchanged(db, collected)
+    stale = stale_version or state.lacking or stale_signatures or not pages_same
+    if first is None and db.exists() and registry_same and not stale:
         s.files_seen = files_seen
         s.seconds = time.time() - started
         return s  # nothing new: the database is not rewritten
@@ -578,6 +594,12 @@ def _write(
             if collecting:
                 gc.enable()
         s.files_seen = files_seen or s.files_new
+        if collected:
+            if on_stage:
+                on_stage("网站证据核对")
+            from etl.warehouse.collected import store
+
+            store(con, collected, matcher, township_deadline)
         con.execute("DELETE FROM agencies")
         agency_rows = sorted(matcher.agencies.values(), key=lambda a: a["agency_id"])
         insert(con, "agencies", {c: [a.get(c) for a in agency_rows] for c in columns("agencies")})
@@ -675,6 +697,12 @@ def _record_review(con: duckdb.DuckDBPyConnection, review: ReviewInputs, loaded:
         finally:
             con.unregister("_dismissed_ids")
     return len({c.report_sha256 for c in rows})
+
+
+def _pages_unchanged(db: Path, collected) -> bool:
+    from etl.warehouse.collected import unchanged
+
+    return unchanged(db, collected)
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: dict[str, list]) -> None:

@@ -194,6 +194,34 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("value", "VARCHAR", "值"),
         ],
     ),
+    "page_evidence": (
+        "网站证据：采集程序（python -m etl collect）的清单，每个网址每个版本（或每次失败的采集）在每个栏目中一行；"
+        "列与 etl/check/page_rules.py 的 PAGE_EVIDENCE_COLUMNS 一致",
+        [
+            ("agency", "VARCHAR", "名录或种子文件中的机关名称（未给出为空）"),
+            ("agency_kind", "VARCHAR", "government / department / township / other（空：按名称判断）"),
+            ("agency_level", "VARCHAR", "central / province / city / county / township / unknown（按区划代码）"),
+            ("year", "INTEGER", "报告年度（取自链接或页面标题，无则为空）"),
+            ("kind", "VARCHAR", "list（年报栏目的列表页）/ page（报告页面）/ attachment（附件）"),
+            ("url", "VARCHAR", "网址"),
+            ("column_url", "VARCHAR", "所在的年报栏目"),
+            ("report_page_url", "VARCHAR", "附件所在的报告页面"),
+            ("title", "VARCHAR", "栏目中链接的标题（或页面标题）"),
+            ("http_status", "INTEGER", "取得内容为 200；采集失败时为其状态码，无应答为空"),
+            ("error", "VARCHAR", "采集失败的原因；取得内容时为空"),
+            ("blocked", "BOOLEAN", "列出但按规则未采集（robots.txt 禁止，或在其他网站）"),
+            ("content_type", "VARCHAR", "网站声明的 Content-Type"),
+            ("size", "BIGINT", "字节数"),
+            ("sha256", "VARCHAR", "内容的 sha256（采集失败为空），与 sources.sha256 对应"),
+            ("text_sha256", "VARCHAR", "页面正文的 sha256（页面改动指正文改动）"),
+            ("problem", "VARCHAR", "内容不是可用报告文件的原因（空文件、错误页、损坏）"),
+            ("version", "INTEGER", "该网址先后提供的第几个版本（采集失败为空）"),
+            ("page_published", "TIMESTAMP", "页面上印的发布时间（附件取其报告页面的）"),
+            ("page_published_text", "VARCHAR", "发布时间的原文及来源"),
+            ("first_seen", "TIMESTAMP", "首次在该网址见到此内容的时间（采集失败为采集时间）"),
+            ("last_seen", "TIMESTAMP", "最后一次在该网址见到此内容的时间"),
+        ],
+    ),
 }
 
 
