@@ -235,7 +235,7 @@ def finding_detail(a: Actor | None, r: dict, show_source, key: str) -> None:
                 st.error(tr(f"“{value}”不是数字。", f"“{value}” is not a number."))
             else:
                 try:
-                    done = work.fix_value(a, r["finding_id"], field, v, rep.get(field), reason)
+                    done, job = work.fix_value(a, r["finding_id"], field, v, rep.get(field), reason)
                 except work.Refused as e:
                     refusal_box(e)
                 else:
@@ -244,5 +244,16 @@ def finding_detail(a: Actor | None, r: dict, show_source, key: str) -> None:
                         f"{_num(done.value_before)} → {_num(done.value_after)}。",
                         f"Correction saved (version {done.version}, {a.name}): "
                         f"{_num(done.value_before)} → {_num(done.value_after)}.",
+                    ) + (
+                        tr(
+                            "该报告正在后台重新核对（读入更正后的数字，重算勾稽关系），完成后各页面即显示更正后的数字。",
+                            " The report is being checked again in the background with the corrected value; "
+                            "every page shows it when that finishes.",
+                        )
+                        if job
+                        else tr(
+                            "该报告的源文件不在本机，更正将在下次入库时生效。",
+                            " The report's file is not on this machine: the correction applies at the next load.",
+                        )
                     )
                     st.rerun()

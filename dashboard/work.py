@@ -279,7 +279,7 @@ def fix_value(a: Actor | None, finding_id: str, field: str, value: float | None,
     report = findings().by_sha.get(f.report_sha256 or "")
     if report is None:
         raise Refused([Refusal(finding_id, "这一项没有对应的报告文件，无法更正数值")])
-    return corrections.correct(
+    done = corrections.correct(
         store(),
         who,
         report,
@@ -289,6 +289,27 @@ def fix_value(a: Actor | None, finding_id: str, field: str, value: float | None,
         reason=reason,
         doubt=f if f.origin == "reading" else None,
     )
+    return done, recheck(report.sha256)
+
+
+def recheck(sha256: str) -> str | None:
+    """Load the corrected report again in the background (etl.upload's job: the writer lock, the
+    review store's corrections applied, its checks rerun), so every page shows the corrected value
+    within seconds; the job id, or None when the source file is not on this machine."""
+    from dashboard import queries as q
+    from dashboard.source_image import find_source
+    from dashboard.state import run
+    from etl import upload
+    from etl.errors import EtlError
+
+    rep = run(q.report_by_sha, sha256)
+    source = find_source(rep["source_path"][0], db_path()) if rep.height else None
+    if source is None:
+        return None
+    try:
+        return upload.start_reload([str(source)], db_path(), review_url())
+    except EtlError:
+        return None
 
 
 def import_excel(a: Actor | None, data: bytes, *, dry_run: bool = False) -> excel.ImportReport:

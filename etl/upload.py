@@ -438,6 +438,19 @@ def start_load(previews: list[Preview], db: Path, who: str | None = None) -> str
     paths = list(dict.fromkeys(str(keep_original(p, db, who)) for p in previews if p.ok))
     if not paths:
         raise UploadRefused("没有可以入库的文件")
+    return _start(paths, db)
+
+
+def start_reload(paths: list[str], db: Path, review_db: str | None = None) -> str:
+    """Load again files already in the warehouse (a person corrected one of their values: the load
+    reads each file again with the review store's corrections and reruns its checks); the job id."""
+    paths = [p for p in dict.fromkeys(paths) if p and Path(p).is_file()]
+    if not paths:
+        raise UploadRefused("报告的源文件不在本机，更正将在下次入库时生效")
+    return _start(paths, db, review_db)
+
+
+def _start(paths: list[str], db: Path, review_db: str | None = None) -> str:
     job = Job(uuid.uuid4().hex, files=paths, total=len(paths), started=datetime.now().isoformat(timespec="seconds"))
     _write_job(db, job)
     log = job_path(db, job.id).with_suffix(".log")
@@ -446,7 +459,7 @@ def start_load(previews: list[Preview], db: Path, who: str | None = None) -> str
             [sys.executable, "-m", "etl.upload", str(Path(db).resolve()), job.id],
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=_child_env(),
+            env=_child_env() | ({"GOVREPORT_REVIEW_DB": review_db} if review_db else {}),
             start_new_session=True,  # the load finishes even if the dashboard is restarted
         )
     del proc  # the child writes its own pid into the job first thing; reaped by read_job's waitpid

@@ -284,3 +284,34 @@ def test_a_corrected_cell_is_no_longer_a_doubt_a_sum_that_still_breaks_is_the_re
     # and a correction that makes the row add up clears both
     cleared = {f.rule for f in validate(apply_corrections(unchecked, {CELL: 0.0})).findings}
     assert not cleared & {"t3_row_sum", "reading_sums_break", "t3_balance"}
+
+
+def test_a_correction_saved_on_the_page_is_loaded_in_the_background(tmp_path):
+    """What the 核查 page starts after a correction (etl.upload.start_reload): the report's file loaded
+    again in a child process under the writer lock, the correction applied and its checks rerun."""
+    import time
+
+    from etl import upload
+
+    db = tmp_path / "w.duckdb"
+    url = f"sqlite:///{tmp_path / 'review.sqlite'}"
+    src = folder(tmp_path, b=broken("九江市统计局"))
+    load(src, db, url)
+    row_sum = of(db, "九江市统计局")["t3_row_sum"]
+    with open_store(db, url) as store:
+        correct(store, ADMIN, read_findings(db).by_sha[row_sum.report_sha256], CELL, 0.0, original=5.0, reason="核对")
+    job_id = upload.start_reload([str(src / "b.txt"), str(tmp_path / "gone.txt")], db, url)
+    for _ in range(240):
+        job = upload.read_job(db, job_id)
+        if job is not None and job.state in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    assert job.state == "done", job
+    assert q(db, f"SELECT {CELL}, n_errors FROM reports") == [(0.0, 0)]
+    assert of(db, "九江市统计局") == {}
+    try:
+        upload.start_reload([str(tmp_path / "gone.txt")], db, url)
+    except upload.UploadRefused as e:
+        assert "下次入库" in str(e)
+    else:
+        raise AssertionError("a file that is not on this machine cannot be loaded again")

@@ -205,7 +205,9 @@ def test_batch_confirm_then_dismiss_changes_states_and_names_the_account(review_
     assert queries.history(store, one)[-1].note == "口径不同，不属于错误"
 
 
-def test_a_correction_creates_a_version_and_settles_the_doubt(review_db, db, store):
+def test_a_correction_creates_a_version_and_settles_the_doubt(review_db, db, store, monkeypatch):
+    asked = []  # the background load of the corrected report (tested on its own in test_review_loop)
+    monkeypatch.setattr(work, "recheck", lambda sha: asked.append(sha) or "0" * 32)
     wf = read_findings(db)
     doubt = next(
         f for f in wf.findings.values()
@@ -222,6 +224,8 @@ def test_a_correction_creates_a_version_and_settles_the_doubt(review_db, db, sto
     v = corrections.versions(store, doubt.report_sha256)
     assert len(v) == 1 and v[0].value_after == 12 and v[0].account == "张三" and v[0].finding_id == doubt.finding_id
     assert queries.state_of(store, doubt) == "已更正"
+    assert asked == [doubt.report_sha256]
+    assert any("后台重新核对" in m.value for m in at.success), [m.value for m in at.success]
     at = app("queue", account(), year=doubt.year, finding=doubt.finding_id, state="__all__")
     assert any("与原件核对，应为 12" in d.value.to_string() for d in at.dataframe)
 
