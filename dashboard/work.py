@@ -29,6 +29,7 @@ from etl.review.model import Actor, Decision, FindingRef
 from etl.review.scope import Scope
 from etl.review.store import ReviewStore, open_store
 from etl.review.warehouse import WarehouseFindings, read_findings
+from etl.review.workflow import REPORT_STATES
 
 ACTING_ROLES = ("reviewer", "admin")
 STATE_WORDS: dict[str, str] = {  # the workflow's states (etl.review.workflow.STATES) in English
@@ -188,6 +189,24 @@ def worklist(page_scope, year: int | None, a: Actor | None, agency_keys: set[str
         "finding_id",  # a total order: a ticked row or a picked index means the same finding on every run
         nulls_last=True,
     )
+
+
+def has_store() -> bool:
+    """Whether a review store exists (a public dashboard never makes one just by being read)."""
+    from sqlalchemy.engine import make_url
+
+    from etl.review.store import locate
+
+    loc = locate(str(db_path()), review_url())
+    return loc.kind != "sqlite" or Path(make_url(loc.url).database).exists()
+
+
+def state_counts(page_scope, year: int | None, agency_keys: pl.DataFrame | None) -> dict[str, int]:
+    """How many of the reports' own problems (errors and warnings) stand in each state, in the page's
+    region and year (the account's scope applied): what 合规监测 shows beside its lists."""
+    keys = set(agency_keys["agency_key"].to_list()) if agency_keys is not None else None
+    df = worklist(page_scope, year, actor(), keys).filter(pl.col("origin") == "report")
+    return {s: df.filter(pl.col("state") == s).height for s in REPORT_STATES}
 
 
 def shown(df: pl.DataFrame, lang: str) -> pl.DataFrame:

@@ -347,3 +347,16 @@ def _saved(wb) -> Path:
     path = Path(tempfile.mkdtemp()) / "督办清单.xlsx"
     wb.save(path)
     return path
+
+
+def test_the_compliance_page_shows_where_the_decisions_stand(review_db, db, store):
+    prov, year = _a_province(db)
+    f = next(
+        x for x in read_findings(db).findings.values()
+        if x.origin == "report" and x.province == prov and x.year == year and x.severity in work.ACTIONABLE
+    )  # fmt: skip
+    work.act(Actor("张三", "reviewer", Scope()), [f.finding_id], "已确认", "核实属实")
+    at = app("compliance", None, year=year, province=prov)  # read-only visitors see the states too
+    shown = {m.label: m.value for m in at.metric}
+    assert shown.get("已确认") == "1", shown
+    assert int(shown["待核实"].replace(",", "")) >= 0 and "督办进展" in [h.value for h in at.subheader]

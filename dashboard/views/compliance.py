@@ -6,7 +6,7 @@ scope; the agency × year grid only for agencies with a problem, paged; findings
 import polars as pl
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, work
 from dashboard import queries as q
 from dashboard.i18n import STATES, state_words, t
 from dashboard.source import cells_words
@@ -249,6 +249,19 @@ if scores.height:
     )
     download(scores.drop("agency_id", "total"), f"scores-{scope.name()}-{year}.csv", key="dl_scores")
 
+# ---- 督办进展: where people's decisions stand -------------------------------------------------
+if work.has_store():
+    st.subheader(tr("督办进展", "Follow-up progress"))
+    states = work.state_counts(scope, year, run(q.agency_keys, scope) if scope.kind else None)
+    for c, (state, n) in zip(st.columns(len(states)), states.items()):
+        c.metric(work.state_word(state, L), f"{n:,}")
+    st.caption(
+        tr(
+            "本范围本年度各报告自身问题（错误、警告）的处理状态；按地区的分布和通知整改见“督办”页。",
+            "Where the reports' own problems (errors, warnings) stand; by region and notices on the Follow-up page.",
+        )
+    )
+
 # ---- 督办清单 -------------------------------------------------------------------------------
 st.subheader(tr("督办清单", "Follow-up list"))
 st.caption(
@@ -258,7 +271,8 @@ st.caption(
         "(filterable), another sums them up per agency. The workbook is in Chinese.",
     )
 )
-n_todo = fc.filter(pl.col("severity").is_in(["error", "warning"]))["n"].sum() if fc.height else 0
+todo = run(q.followup_findings, scope, year, 1)  # the report's own problems nobody dismissed
+n_todo = todo["total"][0] if todo.height else 0
 if not n_todo:
     st.info(tr("本范围本年度没有须整改的问题。", "Nothing to fix in this region and year."))
 elif st.button(
