@@ -114,6 +114,9 @@ class Preview:
     format_version: str | None = None
     findings: list[dict] = field(default_factory=list)  # {rule, severity, message}
     duplicate: bool = False  # the same bytes are already in the warehouse
+    province: str | None = None  # where the report places its agency (as the parser read it)
+    city: str | None = None
+    county: str | None = None
 
 
 def _ext(name: str) -> str:
@@ -311,6 +314,7 @@ def parse_staged(previews: list[Preview], timeout: float | None = None) -> list[
             continue
         p.ok = True
         p.agency, p.year = obj.get("agency"), obj.get("year")
+        p.province, p.city, p.county = obj.get("province"), obj.get("city"), obj.get("county")
         p.publish_date, p.format_version = obj.get("publish_date"), obj.get("format_version")
         p.findings = [
             {"rule": f["rule"], "severity": f["severity"], "message": f["message"]} for f in obj.get("findings") or []
@@ -332,6 +336,18 @@ def preview(uploads: list[tuple[str, bytes]], db: Path) -> list[Preview]:
 
 
 # ---- keeping originals and the background load ------------------------------------------------
+
+
+def within(previews: list[Preview], scope) -> list[Preview]:
+    """An account bounded to a region (etl.review.scope.Scope) loads only reports of that region: a
+    report placed elsewhere, or whose place could not be read, is refused, saying why."""
+    if scope.national:
+        return previews
+    for p in previews:
+        if p.ok and not scope.contains(p.province, p.city, p.county):
+            where = "/".join(x for x in (p.province, p.city, p.county) if x) or "地区未能识别"
+            p.ok, p.reason = False, f"报告所属地区（{where}）不在您的账户范围（{scope.text()}）内，不能由您入库"
+    return previews
 
 
 def keep_original(p: Preview, db: Path, who: str | None) -> Path:

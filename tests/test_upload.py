@@ -300,3 +300,21 @@ def test_upload_waits_while_the_demo_replaces_the_database(tmp_path):
     while time.monotonic() < end and upload.read_job(db, job).state == "running":
         time.sleep(0.5)
     assert upload.read_job(db, job).state == "done" and db.exists()
+
+
+def test_a_scoped_account_loads_only_reports_of_its_region():
+    from etl.review.scope import parse_scope
+
+    def previews():
+        return [
+            upload.Preview("a.txt", "txt", 1, ok=True, province="江西省", city="赣州市", county="章贡区"),
+            upload.Preview("b.txt", "txt", 1, ok=True, province="福建省", city="福州市"),
+            upload.Preview("c.txt", "txt", 1, ok=True),  # no place read
+            upload.Preview("d.txt", "txt", 1, reason="不是年度报告"),
+        ]
+
+    got = upload.within(previews(), parse_scope("江西省/赣州市"))
+    assert [p.ok for p in got] == [True, False, False, False]
+    assert "福建省/福州市" in got[1].reason and "江西省/赣州市" in got[1].reason and "地区未能识别" in got[2].reason
+    assert got[3].reason == "不是年度报告"
+    assert [p.ok for p in upload.within(previews(), parse_scope("全国"))] == [True, True, True, False]

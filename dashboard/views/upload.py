@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries as q
+from dashboard import work
 from dashboard.state import (
     allow_upload,
     connection,
@@ -82,6 +83,7 @@ if files:
     if st.session_state.get("up_sig") != signature:
         with st.spinner(tr("正在检查和解析上传的文件……", "Checking and parsing the files…")):
             previews = upload.preview([(f.name, f.getvalue()) for f in files], DB)
+        previews = upload.within(previews, work.account_scope(work.actor()))  # the account's region only
         shas = tuple(p.sha256 for p in previews if p.ok and p.sha256)
         if shas and connection() is not None:
             held = set(run(q.known_contents, shas).filter(pl.col("status") != "rejected")["sha256"].to_list())
