@@ -110,16 +110,7 @@ def versions_table(sha: str, key: str) -> None:
         return
     table(
         v,
-        {
-            "field": tr("数值", "Value"),
-            "version": tr("版本", "Version"),
-            "action": tr("操作", "Action"),
-            "original": tr("原文读数", "As read from the file"),
-            "change": tr("更正", "Change"),
-            "reason": tr("理由", "Reason"),
-            "account": tr("账户", "Account"),
-            "at": tr("时间", "When"),
-        },
+        version_heads(),
         key=f"{key}_versions",
     )
 
@@ -257,3 +248,17 @@ def finding_detail(a: Actor | None, r: dict, show_source, key: str) -> None:
                         )
                     )
                     st.rerun()
+
+
+def version_heads() -> dict[str, str]:
+    """The column heads of a table of correction versions (here and on the agency record)."""
+    return {
+        "field": tr("数值", "Value"),
+        "version": tr("版本", "Version"),
+        "action": tr("操作", "Action"),
+        "original": tr("原文读数", "As read from the file"),
+        "change": tr("更正", "Change"),
+        "reason": tr("理由", "Reason"),
+        "account": tr("账户", "Account"),
+        "at": tr("时间", "When"),
+    }

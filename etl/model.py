@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,21 @@ class Table:
     index: int
     grid: tuple[tuple[tuple[Cell, int], ...], ...]  # (cell, source-cell id) per column
     anchor_line: int  # line of the document text where the table stands
+
+
+@dataclass(frozen=True)
+class CellCorrection:
+    """A person's correction of one cell (人工更正): the live value, the value read from the file
+    beside it, its version, who, when and why (kept in the review store, applied at load)."""
+
+    report_sha256: str
+    field: str
+    value: float | None
+    original_value: float | None
+    version: int
+    account: str
+    at: datetime
+    reason: str
 
 
 @dataclass(frozen=True)

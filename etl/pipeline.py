@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import itertools
 import os
 import signal
@@ -22,7 +21,7 @@ from etl.errors import EtlError
 from etl.extract.assemble import parse_document
 from etl.model import Report
 from etl.read import limits, ocr
-from etl.read.source import MAX_FILE_BYTES, SourceFile, discover, is_candidate, read_source, to_document
+from etl.read.source import MAX_FILE_BYTES, SourceFile, discover, file_sha256, is_candidate, read_source, to_document
 from etl.review.apply import apply_corrections
 from etl.warehouse.collected import Collected
 from etl.warehouse.collected import find as find_collected
@@ -122,16 +121,7 @@ def _size(path: str) -> int:
 
 
 def _sha(path: str) -> str | None:
-    h = hashlib.sha256()
-    try:
-        if os.stat(path).st_size > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
+    return file_sha256(path, MAX_FILE_BYTES)
 
 
 def plan(

@@ -12,6 +12,7 @@ README's pictures are made)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -117,6 +118,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _serve(script: Path, args: list[str], env: dict | None = None):
+    """`streamlit run script -- args` on a free port of 127.0.0.1, as a user would see it (viewer toolbar,
+    no error details); its URL once it answers, the server stopped afterwards."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
+        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+        + ["--client.toolbarMode", "viewer", "--client.showErrorDetails", "none", "--server.fileWatcherType", "none"]
+        + ["--", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"the dashboard ({script.name}) did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
@@ -133,51 +167,8 @@ def server(tmp_path_factory):
             jobs=1,
             progress=False,
         )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard" / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--client.toolbarMode",
-            "viewer",
-            "--client.showErrorDetails",
-            "none",
-            "--server.fileWatcherType",
-            "none",
-            "--",
-            "--db",
-            str(db),
-            "--allow-upload",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield url, db, root
-    proc.terminate()
-    proc.wait(timeout=20)
+    with _serve(ROOT / "dashboard" / "app.py", ["--db", str(db), "--allow-upload"]) as url:
+        yield url, db, root
 
 
 @pytest.fixture(scope="module")
@@ -337,33 +328,14 @@ def signed_in(server, tmp_path_factory):
     sets the session the way the login page does), with its own review store."""
     _, db, _ = server
     root = tmp_path_factory.mktemp("signed-in")
-    port = _free_port()
     env = dict(
         os.environ,
         GOVDASH_TEST_ACCOUNT="测试审核员",
         GOVDASH_TEST_ROLE="reviewer",
         GOVREPORT_REVIEW_DB=f"sqlite:///{root / 'review.sqlite'}",
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tests" / "signed_in_app.py"),
-         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-         "--client.showErrorDetails", "none", "--server.fileWatcherType", "none", "--", "--db", str(db)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the signed-in dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield url, db, root
-    proc.terminate()
-    proc.wait(timeout=20)
+    with _serve(ROOT / "tests" / "signed_in_app.py", ["--db", str(db)], env) as url:
+        yield url, db, root
 
 
 def test_review_pages_signed_in(signed_in, browser):
@@ -495,30 +467,9 @@ def auth_server(server, tmp_path_factory):
     prov, city, _, _ = _county(db)
     with open_store(db, review) as store:
         Accounts(store).add("赣南审核员", "Browser-测试-口令-2025", "reviewer", f"{prov}/{city}")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true"]
-        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-        + ["--client.toolbarMode", "viewer", "--client.showErrorDetails", "none", "--server.fileWatcherType", "none"]
-        + ["--", "--db", str(db), "--auth", "required", "--review-db", review],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield url, db, prov, city
-    proc.terminate()
-    proc.wait(timeout=20)
+    args = ["--db", str(db), "--auth", "required", "--review-db", review]
+    with _serve(ROOT / "dashboard" / "app.py", args) as url:
+        yield url, db, prov, city
 
 
 def _settle(page) -> dict:

@@ -446,17 +446,7 @@ if versions:
     st.caption(tr("人工更正（每一版，原文读数在旁）", "Corrections (every version, with the value read from the file)"))
     table(
         pl.concat(versions),
-        {
-            "year": tr("年度", "Year"),
-            "field": tr("数值", "Value"),
-            "version": tr("版本", "Version"),
-            "action": tr("操作", "Action"),
-            "original": tr("原文读数", "As read from the file"),
-            "change": tr("更正", "Change"),
-            "reason": tr("理由", "Reason"),
-            "account": tr("账户", "Account"),
-            "at": tr("时间", "When"),
-        },
+        {"year": tr("年度", "Year"), **review_ui.version_heads()},
         key="ag_review_versions",
     )
 if work.can_act(viewer):

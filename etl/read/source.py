@@ -25,6 +25,20 @@ class SourceFile:
     data: bytes
 
 
+def file_sha256(path: str, max_bytes: int | None = None) -> str | None:
+    """The sha256 of a file, read in chunks; None when it cannot be read or is over `max_bytes`."""
+    h = hashlib.sha256()
+    try:
+        if max_bytes is not None and os.stat(path).st_size > max_bytes:
+            return None
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
 def read_source(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> SourceFile:
     p = Path(path)
     try:

@@ -16,6 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from etl.model import CellCorrection
 from etl.review import tables as t
 from etl.review.errors import Refusal, Refused
 from etl.review.model import Actor, FindingRef, ReportRef
@@ -42,18 +43,7 @@ class CorrectionEntry:
     finding_id: str | None
 
 
-@dataclass(frozen=True)
-class Override:
-    """The live value of a corrected cell (人工更正), with the value read from the file beside it."""
-
-    report_sha256: str
-    field: str
-    value: float | None
-    original_value: float | None
-    version: int
-    account: str
-    at: datetime
-    reason: str
+Override = CellCorrection  # the live value of a corrected cell, the value read from the file beside it
 
 
 def _entry(r) -> CorrectionEntry:

@@ -13,14 +13,14 @@ says so in the summary."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from etl.review.corrections import Override, overrides
+from etl.read.source import file_sha256
+from etl.review.corrections import overrides
 from etl.review.errors import ReviewError
 from etl.review.model import Fix
 from etl.review.queries import dismissed_ids
@@ -87,21 +87,6 @@ def _loaded_paths(db: Path, shas: set[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def _sha_of(path: str) -> str | None:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
-
-
-def _as_applied(o: Override) -> AppliedCorrection:
-    return AppliedCorrection(o.report_sha256, o.field, o.value, o.original_value, o.version, o.account, o.at, o.reason)
-
-
 def _same(a: AppliedCorrection | None, b: AppliedCorrection | None) -> bool:
     return a is not None and b is not None and (a.value, a.version) == (b.value, b.version)
 
@@ -118,7 +103,7 @@ def prepare(db: Path, url: str | None) -> LoadReview:
     dismissed: tuple[str, ...] | None = None
     if store is not None:
         try:
-            live = {k: _as_applied(o) for k, o in overrides(store).items()}
+            live = overrides(store)
             dismissed = tuple(sorted(dismissed_ids(store)))
         except ReviewError as e:
             store.close()
@@ -131,7 +116,7 @@ def prepare(db: Path, url: str | None) -> LoadReview:
     force: set[str] = set()
     redo: set[str] = set()
     for sha, path in _loaded_paths(db, changed).items():
-        if path and os.path.isfile(path) and _sha_of(path) == sha:
+        if path and os.path.isfile(path) and file_sha256(path) == sha:
             force.add(path)
             redo.add(sha)
         else:

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from etl.check import copies
 from etl.check import cross_report as checks
-from etl.model import Report
+from etl.model import CellCorrection, Report
 from etl.paths import REGIONS_CSV
 from etl.warehouse import finding_ids, version
 from etl.warehouse.agencies import Matcher, RegistryEntry, deadline
@@ -73,18 +73,7 @@ class Parsed:
     mtime_ns: int | None = None  # the file's modification time when it was read
 
 
-@dataclass(frozen=True)
-class AppliedCorrection:
-    """A person's correction of one cell, as the loader applied it (from the review store)."""
-
-    report_sha256: str
-    field: str
-    value: float | None
-    original_value: float | None
-    version: int
-    account: str
-    at: datetime
-    reason: str
+AppliedCorrection = CellCorrection  # a person's correction of one cell, as the loader applied it
 
 
 @dataclass(frozen=True)
