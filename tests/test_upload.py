@@ -248,9 +248,23 @@ def test_who_sees_the_upload_page(tmp_path, monkeypatch):
             monkeypatch.delenv("GOVREPORT_ALLOW_UPLOAD", raising=False)
         at = AppTest.from_file(APP, default_timeout=60)
         if role:
-            at.session_state["role"] = role
+            at.session_state["_auth_token"] = signed_in(role)
         at.run()
         return [p.proto.page for p in at.get("page_link")]
+
+    def signed_in(role: str) -> str:
+        """A session token of an account with this role, made as the login page makes one."""
+        from etl.review.accounts import Accounts
+        from etl.review.errors import AccountError
+        from etl.review.store import open_store
+
+        with open_store(tmp_path / "w.duckdb") as store:
+            site = Accounts(store)
+            try:
+                site.add(f"上传测试{role}", "Upload-测试-口令-2025", role, "全国")
+            except AccountError:
+                pass
+            return site.login(f"上传测试{role}", "Upload-测试-口令-2025").token
 
     assert not any("upload" in p for p in links())
     assert any("upload" in p for p in links(setting="1"))
