@@ -315,3 +315,27 @@ def test_a_correction_saved_on_the_page_is_loaded_in_the_background(tmp_path):
         assert "下次入库" in str(e)
     else:
         raise AssertionError("a file that is not on this machine cannot be loaded again")
+
+
+def test_decisions_survive_a_full_rebuild_of_the_warehouse_from_the_same_files(tmp_path, store_url):
+    """The warehouse is rebuilt from files and swapped; the decisions people made stay with their
+    findings (keyed by agency, year, rule and cells, or the file's sha256, never by row ids)."""
+    db, url, _ = store_url
+    src = folder(tmp_path, a=doubtful("南昌市财政局"), b=broken("九江市统计局"))
+    load(src, db, url)
+    errors, doubt = of(db, "九江市统计局"), of(db, "南昌市财政局")["prose_count_ambiguous"]
+    with open_store(db, url) as store:
+        decide(store, ADMIN, [Decision(errors["t3_balance"], "已排除", "原件无误")])
+        decide(store, ADMIN, [Decision(errors["t3_row_sum"], "已确认", "确有不符")])
+        decide(store, ADMIN, [Decision(doubt, "已确认读数", "读数无误")])
+    before = {f.finding_id for f in read_findings(db).findings.values()}
+
+    db.unlink()  # rebuilt from the same files into a new warehouse
+    load(src, db, url)
+    assert {f.finding_id for f in read_findings(db).findings.values()} == before
+    with open_store(db, url) as store:
+        assert state_of(store, of(db, "九江市统计局")["t3_balance"]) == "已排除"
+        assert state_of(store, of(db, "九江市统计局")["t3_row_sum"]) == "已确认"
+        assert state_of(store, of(db, "南昌市财政局")["prose_count_ambiguous"]) == "已确认读数"
+        ids = decisions.read_ids(db, url)
+    assert counts(db, ids)["scores"]["九江市统计局"]["n_errors"] == 1  # the dismissed one still does not count
