@@ -66,6 +66,9 @@ c3.metric(tr("范围内全部问题", "All findings in scope"), f"{df.height:,}"
 
 if flash := st.session_state.pop("_queue_flash", None):  # the last action's result, even if the list is now empty
     st.success(flash)
+gone = view.height == 0 or param("finding") not in df["finding_id"]  # no detail drawn below
+if gone and (flash := st.session_state.pop("_queue_detail_flash", None)):
+    st.success(flash)  # the last item settled (or its report loaded again without it): its result shown here
 if view.height == 0:
     st.success(tr("没有符合条件的问题。", "Nothing matches these filters."))
     st.stop()
