@@ -198,6 +198,8 @@ def unpack(name: str, data: bytes) -> list[Item]:
         except _Bomb:
             return [Item(name, None, _bomb(total + max_file))]
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+            # what zipfile raises for a damaged or unsupported member (bad CRC, cut short, unknown method,
+            # encrypted): that member is refused with its reason, the rest of the zip is still read
             out.append(Item(shown, None, "压缩包中的这个文件已损坏，无法解压"))
             continue
         total += len(body)
